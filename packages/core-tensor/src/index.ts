@@ -1,0 +1,13 @@
+export * from './errors';
+export { Parameter } from './module/parameter';
+export { Module, ModuleList, shapesEqual } from './module/module';
+export * from './init/initializers';
+export { deriveSeed } from './init/seed';
+export { Linear, type LinearOptions, type LinearForwardHook } from './layers/linear';
+export { LayerNorm, RMSNorm } from './layers/layer-norm';
+export { Embedding } from './layers/embedding';
+export { Dropout } from './layers/dropout';
+export * from './layers/activations';
+export * from './sites/sites';
+export { AdaptableModel } from './adapters/adaptable-model';
+export { initBackend, activeBackend, isNode, type BackendName } from './backend';

@@ -1,0 +1,2 @@
+export * from './llama';
+export * from './bert';
