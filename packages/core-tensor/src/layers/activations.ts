@@ -11,6 +11,9 @@ const SQRT_TWO_OVER_PI = Math.sqrt(2 / Math.PI);
 /** `max(x, 0)`. */
 export const relu: Activation = (x) => tf.relu(x);
 
+/** Leaky ReLU with negative slope 0.01, PyTorch's `F.leaky_relu` default (AdapterHub `"leakyrelu"`). */
+export const leakyRelu: Activation = (x) => tf.leakyRelu(x, 0.01);
+
 /** GELU in its exact form `x · ½ · (1 + erf(x / √2))` (PyTorch `gelu`, Hugging Face `"gelu"`). */
 export const gelu: Activation = (x) =>
   tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, SQRT_HALF)))));
@@ -38,6 +41,8 @@ export const identity: Activation = (x) => tf.clone(x);
  */
 export const ACTIVATIONS: Readonly<Record<string, Activation>> = Object.freeze({
   relu,
+  leakyrelu: leakyRelu,
+  leaky_relu: leakyRelu,
   gelu,
   gelu_orig: gelu,
   gelu_new: geluTanh,

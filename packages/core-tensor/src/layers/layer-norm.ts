@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { InvalidArgumentError } from '../errors';
+import { InvalidArgumentError, ShapeMismatchError } from '../errors';
 import { ones, zeros } from '../init/initializers';
 import { Module } from '../module/module';
 import { Parameter } from '../module/parameter';
@@ -9,7 +9,19 @@ function checkDim(dim: number, eps: number): void {
   if (!Number.isInteger(dim) || dim <= 0) {
     throw new InvalidArgumentError(`Normalisation size must be a positive integer, got ${dim}.`);
   }
-  if (!(eps > 0)) throw new InvalidArgumentError(`Normalisation epsilon must be positive, got ${eps}.`);
+  if (!(eps > 0 && Number.isFinite(eps))) {
+    throw new InvalidArgumentError(`Normalisation epsilon must be a positive finite number, got ${eps}.`);
+  }
+}
+
+// A last dimension of 1 would broadcast against the weight and return a wrong shape silently.
+function checkInput(layer: string, dim: number, x: tf.Tensor): void {
+  if (x.shape[x.shape.length - 1] !== dim) {
+    throw new ShapeMismatchError(
+      `${layer} expects inputs with last dimension ${dim}, got shape [${x.shape}]. ` +
+        'Pass hidden states of the size the layer was built for.',
+    );
+  }
 }
 
 /**
@@ -35,7 +47,13 @@ export class LayerNorm extends Module {
     this.bias = this.registerParameter('bias', new Parameter(zeros([dim])));
   }
 
+  /**
+   * Normalises `x` over its last dimension.
+   *
+   * @param x A tensor whose last dimension is `dim`; leading dimensions are kept.
+   */
   apply(x: tf.Tensor): tf.Tensor {
+    checkInput('LayerNorm', this.dim, x);
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
@@ -64,7 +82,13 @@ export class RMSNorm extends Module {
     this.weight = this.registerParameter('weight', new Parameter(ones([dim])));
   }
 
+  /**
+   * Normalises `x` over its last dimension.
+   *
+   * @param x A tensor whose last dimension is `dim`; leading dimensions are kept.
+   */
   apply(x: tf.Tensor): tf.Tensor {
+    checkInput('RMSNorm', this.dim, x);
     return tf.tidy(() => {
       const meanSquare = tf.mean(tf.square(x), -1, true);
       return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, this.eps))), this.weight.value);

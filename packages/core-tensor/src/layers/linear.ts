@@ -68,11 +68,20 @@ export class Linear extends Module {
         : this.registerParameter('bias', new Parameter(uniform([outFeatures], deriveSeed(seed, 'bias'), -bound, bound)));
   }
 
-  /** Creates a layer whose weight (and bias, if given) are all zero. */
+  /**
+   * Creates a layer whose weight (and bias, if given) are all zero.
+   *
+   * @param inFeatures Size of the last input dimension.
+   * @param outFeatures Size of the last output dimension.
+   * @param bias Whether the layer has an additive bias (default true).
+   */
   static zeros(inFeatures: number, outFeatures: number, bias = true): Linear {
     const layer = new Linear(inFeatures, outFeatures, { bias });
-    layer.weight.assign(zeros([outFeatures, inFeatures]));
-    if (layer.bias) layer.bias.assign(zeros([outFeatures]));
+    // `assign` does not take ownership, so the zero tensors are freed here.
+    tf.tidy(() => {
+      layer.weight.assign(zeros([outFeatures, inFeatures]));
+      if (layer.bias) layer.bias.assign(zeros([outFeatures]));
+    });
     return layer;
   }
 

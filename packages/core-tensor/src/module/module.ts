@@ -43,7 +43,7 @@ export abstract class Module {
    */
   registerModule<M extends Module>(name: string, module: M): M {
     this.checkFreeName(name);
-    module.isTraining = this.isTraining;
+    module.train(this.isTraining);
     this.children.set(name, module);
     return module;
   }
@@ -164,7 +164,7 @@ export abstract class Module {
 
   /**
    * Copies values into parameters by path. Every key of `values` must name an existing parameter
-   * with the same shape; nothing is assigned unless all keys are valid.
+   * with the same shape and dtype; nothing is assigned unless all keys are valid.
    */
   loadParameters(values: Map<string, tf.Tensor> | Record<string, tf.Tensor>): void {
     const entries = values instanceof Map ? [...values.entries()] : Object.entries(values);
@@ -175,6 +175,10 @@ export abstract class Module {
       if (p === undefined) problems.push(`unexpected parameter "${path}"`);
       else if (!shapesEqual(p.shape, value.shape)) {
         problems.push(`"${path}" has shape [${value.shape}] but the module expects [${p.shape}]`);
+      } else if (value.dtype !== p.value.dtype) {
+        // Checked here because tfjs's Variable.assign raises on a dtype change only when it
+        // reaches this entry, after the earlier entries were already assigned.
+        problems.push(`"${path}" has dtype ${value.dtype} but the module expects ${p.value.dtype}; cast it first`);
       }
     }
     if (problems.length > 0) {

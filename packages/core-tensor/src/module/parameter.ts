@@ -49,6 +49,12 @@ export class Parameter {
     this.variable.assign(value);
   }
 
+  /** Replaces the value in place and disposes `value`: for freshly created tensors. */
+  assignOwned(value: tf.Tensor): void {
+    this.variable.assign(value);
+    value.dispose();
+  }
+
   /** Releases the variable's memory. The parameter must not be used afterwards. */
   dispose(): void {
     if (!this.variable.isDisposed) this.variable.dispose();

@@ -1,0 +1,2 @@
+/** Name of this npm package, exported so the package has a public entry point before its modules land. */
+export const PACKAGE_NAME = '@peftjs/config-union';

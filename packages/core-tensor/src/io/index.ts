@@ -1,0 +1,2 @@
+export { writeFileAtomic } from './atomic-write';
+export { fileByteLength, readFileBytes, readFileRange } from './read-file';

@@ -1,0 +1,20 @@
+export {
+  createLlamaConfig,
+  validateLlamaConfig,
+  llamaHeadDim,
+  REQUIRED_LLAMA_FIELDS,
+  type LlamaConfig,
+  type LlamaConfigInput,
+} from './config';
+export { LlamaForCausalLM, type LlamaModelOptions } from './causal-lm';
+export { LlamaForSequenceClassification, type LlamaSequenceClassificationOptions } from './sequence-classification';
+export { LlamaModel, type LlamaForwardOptions } from './llama-model';
+export { LlamaDecoderLayer, ResidualAdapterSlot } from './decoder-layer';
+export { LlamaAttention, type AttentionContext } from './attention';
+export { LlamaMLP } from './mlp';
+export { LlamaKVCache } from './kv-cache';
+export { RotaryEmbedding } from './rotary';
+
+export * from '../llama2c';
+export * from '../generation';
+export * from '../data';

@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initBackend } from '@peftjs/core-tensor';
+import { loadLlama2cCheckpoint, loadLlama2cTokenizer, stories260KPaths, generate, meanNegativeLogLikelihood } from '../src/llama';
+
+beforeAll(async () => { await initBackend(); });
+it('smoke', async () => {
+  const golden = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../fixtures/golden/stories260k_llama2c_reference.json'), 'utf8'));
+  const p = stories260KPaths();
+  const model = await loadLlama2cCheckpoint(p.checkpoint);
+  const tok = await loadLlama2cTokenizer(p.tokenizer, 512);
+  console.log(tok.encode('Once upon a time'));
+  const c = golden.cases[2];
+  const logits = model.forward(tf.tensor2d(c.all_ids.slice(0, 8), [1, 8], 'int32'));
+  const v = logits.arraySync() as number[][][];
+  let maxd = 0;
+  for (const l of c.logits) for (let i = 0; i < 512; i++) maxd = Math.max(maxd, Math.abs(v[0][l.pos][i] - l.values[i]));
+  console.log('maxdiff', maxd);
+  let t0 = Date.now();
+  const r = await generate(model, [1], { maxNewTokens: 256, temperature: 0 });
+  console.log('gen ms', Date.now() - t0, JSON.stringify(r.tokens) === JSON.stringify(golden.cases[0].generated_ids));
+  console.log(tok.decode([1, ...r.tokens]) === golden.cases[0].text);
+  const text = fs.readFileSync(path.join(__dirname, '../../../fixtures/tinystories/tinystories_sample.txt'), 'utf8');
+  const stories = text.split(/^<\|endoftext\|>$/m).map((s) => s.trim()).filter((s) => s.length > 0);
+  const seqs = stories.map((s) => tok.encode(s));
+  console.log(seqs.map((s) => s.length));
+  t0 = Date.now();
+  console.log('nll', await meanNegativeLogLikelihood(model, seqs), Date.now() - t0);
+});

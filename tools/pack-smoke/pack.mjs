@@ -1,0 +1,40 @@
+import path from 'node:path';
+
+import { capture } from './exec.mjs';
+
+// What a published package may contain: its manifest, README and licence, the compiled dist/,
+// and, for models only, the assets/ it reads at run time. Sources and tests stay in the repository.
+const ALWAYS_ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICEN[CS]E(\.\w+)?$/, /^dist\//];
+const ASSET_PACKAGES = new Set(['@peftjs/models']);
+const REQUIRED = ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts'];
+
+/**
+ * Packs one workspace package into `destination` with `npm pack` and checks the file list.
+ * Returns `{ name, tarball, fileCount, size }`, or throws naming the missing or unexpected files.
+ *
+ * @param pkg `{ name, dir }` of the package to pack.
+ * @param destination Folder that receives the tarball.
+ */
+export function packPackage(pkg, destination) {
+  const output = capture('npm', ['pack', '--json', '--pack-destination', destination], pkg.dir);
+  const [report] = JSON.parse(output);
+  const files = report.files.map((file) => file.path);
+
+  const missing = REQUIRED.filter((file) => !files.includes(file));
+  const allowed = ASSET_PACKAGES.has(pkg.name) ? [...ALWAYS_ALLOWED, /^assets\//] : ALWAYS_ALLOWED;
+  const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));
+  if (missing.length > 0 || unexpected.length > 0) {
+    throw new Error(
+      `The tarball of ${pkg.name} is wrong: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]. ` +
+        `Build first (npm run build), add a README.md, and keep "files" in ${pkg.dir}/package.json to dist and README.md.`,
+    );
+  }
+
+  return {
+    name: pkg.name,
+    tarball: path.join(destination, report.filename),
+    fileCount: files.length,
+    size: report.size,
+    buildInfoPacked: files.some((file) => file.endsWith('.tsbuildinfo')),
+  };
+}
