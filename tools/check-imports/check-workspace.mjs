@@ -10,7 +10,7 @@ function isInside(dir, file) {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
-// Which sibling packages each package may import, from `src/` and from `test/`.
+// Builds the sets of siblings that each package may import from `src/` and from `test/`.
 function buildImportGraph(packages) {
   const role = new Map(packages.map((pkg) => [pkg, roleOf(pkg)]));
   const ruled = packages.filter((pkg) => role.get(pkg) !== null);
@@ -50,13 +50,13 @@ function buildImportGraph(packages) {
     const named = namedRule(role.get(pkg), role.get(target));
     if (named !== null) return named;
 
-    const who = folder === 'src' ? pkg.name : `tests of ${pkg.name}`;
+    const importer = folder === 'src' ? pkg.name : `tests of ${pkg.name}`;
     if (folder === 'test' && TEST_FIXTURE_ROLES.includes(role.get(target)) && dependsOn(target, pkg)) {
-      return `${who} must not import ${target.name}, which depends on ${pkg.name}`;
+      return `${importer} must not import ${target.name}, which depends on ${pkg.name}`;
     }
     const names = [...(folder === 'src' ? sourceTargets : testTargets).get(pkg)].map((t) => t.name).sort();
-    if (names.length === 0) return `${who} may import no sibling package`;
-    return `imports point down the package graph, so ${who} may import only ${names.join(', ')}`;
+    if (names.length === 0) return `${importer} may import no sibling package`;
+    return `imports point down the package graph, so ${importer} may import only ${names.join(', ')}`;
   };
 
   return { role, allowed, forbiddenReason };
@@ -73,12 +73,23 @@ function isExportedSubpath(manifest, subpath) {
   const exportsField = manifest.exports;
   if (exportsField === null || typeof exportsField !== 'object') return false;
 
-  const wanted = `./${subpath}`;
+  const requested = `./${subpath}`;
   return Object.keys(exportsField).some((key) => {
-    if (!key.includes('*')) return key === wanted;
+    if (!key.includes('*')) return key === requested;
     const [prefix, suffix] = key.split('*');
-    return wanted.startsWith(prefix) && wanted.endsWith(suffix) && wanted.length >= prefix.length + suffix.length;
+    return requested.startsWith(prefix) && requested.endsWith(suffix) && requested.length >= prefix.length + suffix.length;
   });
+}
+
+// src/ compiles into dist/ with the same folder layout, so a relative path that leaves src/
+// reaches the same file from dist/ only if npm publishes it: package.json, or a "files" entry
+// other than dist (such as models' assets/).
+function isPublishedOutsideSource(pkg, file) {
+  if (file === path.join(pkg.dir, 'package.json')) return true;
+  const entries = Array.isArray(pkg.manifest.files) ? pkg.manifest.files : [];
+  return entries
+    .filter((entry) => typeof entry === 'string' && !['dist', 'src'].includes(entry.replace(/^\.\/|\/$/g, '')))
+    .some((entry) => isInside(path.join(pkg.dir, entry), file));
 }
 
 function declaredSiblings(pkg, folder) {
@@ -195,8 +206,16 @@ export function checkWorkspace(root) {
             .sort((a, b) => b.dir.length - a.dir.length)[0];
           if (owner !== undefined && owner !== pkg) {
             report(file.path, line, `${subject}: relative path into ${owner.name}; import "${owner.name}" instead`);
-          } else if (file.folder === 'src' && !isInside(path.join(pkg.dir, 'src'), resolved)) {
-            report(file.path, line, `${subject}: src may import only files inside its own src/, because tsc compiles src/ alone into the published dist/`);
+          } else if (
+            file.folder === 'src' &&
+            !isInside(path.join(pkg.dir, 'src'), resolved) &&
+            !isPublishedOutsideSource(pkg, resolved)
+          ) {
+            report(
+              file.path,
+              line,
+              `${subject}: src may reach outside src/ only for package.json and "files" entries, because npm publishes only those and the dist/ compiled from src/`,
+            );
           }
         }
       }

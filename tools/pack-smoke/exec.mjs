@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 
 // `npm run pack-smoke` exports the workspace's prefix and manifest to its children. A child npm
 // that inherited them could act on the workspace instead of the scratch project, so they are
-// removed; the user's npm settings (cache, registry, certificates) are kept.
+// removed. The user's npm settings (cache, registry, certificates) are kept.
 function childEnvironment() {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {

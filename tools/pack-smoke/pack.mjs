@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { capture } from './exec.mjs';
 
-// What a published package may contain: its manifest, README and licence, the compiled dist/,
+// Files a published package may contain: its manifest, README and licence, the compiled dist/,
 // and, for models only, the assets/ it reads at run time. Sources and tests stay in the repository.
 const ALWAYS_ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICEN[CS]E(\.\w+)?$/, /^dist\//];
 const ASSET_PACKAGES = new Set(['@peftjs/models']);
@@ -23,12 +23,10 @@ export function packPackage(pkg, destination) {
   const missing = REQUIRED.filter((file) => !files.includes(file));
   const allowed = ASSET_PACKAGES.has(pkg.name) ? [...ALWAYS_ALLOWED, /^assets\//] : ALWAYS_ALLOWED;
   const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));
-  if (missing.length > 0 || unexpected.length > 0) {
-    throw new Error(
-      `The tarball of ${pkg.name} is wrong: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]. ` +
-        `Build first (npm run build), add a README.md, and keep "files" in ${pkg.dir}/package.json to dist and README.md.`,
-    );
-  }
+  const problems = [];
+  if (missing.length > 0) problems.push(`missing ${missing.join(', ')} (build first with npm run build, and give every package a README.md)`);
+  if (unexpected.length > 0) problems.push(`unexpected ${unexpected.join(', ')} (limit "files" in ${pkg.dir}/package.json to dist and README.md)`);
+  if (problems.length > 0) throw new Error(`The tarball of ${pkg.name} is invalid: ${problems.join('; ')}.`);
 
   return {
     name: pkg.name,

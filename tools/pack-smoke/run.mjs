@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Pack-and-install smoke test: builds the workspace, packs every package with `npm pack`,
-// installs the tarballs with tfjs into a scratch project in the OS temp folder (outside the
-// workspace, so nothing resolves through workspace links or TypeScript sources), type-checks
-// consumer/ against the published .d.ts files and runs it.
+// Pack-and-install smoke test. It builds the workspace, packs every package with `npm pack` and
+// installs the tarballs with tfjs into a scratch project in the OS temp folder. The folder is
+// outside the workspace, so nothing resolves through workspace links or TypeScript sources.
+// Then it type-checks consumer/ against the published .d.ts files and runs it.
 // Usage: node tools/pack-smoke/run.mjs [--keep]   (--keep leaves the scratch folder in place)
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

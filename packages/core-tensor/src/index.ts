@@ -40,3 +40,4 @@ export { AdamW, type AdamWOptions } from './training/adamw';
 export { trainStep, type TrainStepOptions, type TrainStepResult } from './training/train-step';
 export * from './safetensors';
 export * from './io';
+export { runTraining, type TrainingOptions, type TrainingResult, type StepReport } from './training/train-loop';

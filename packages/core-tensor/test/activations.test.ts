@@ -43,8 +43,8 @@ describe('gelu and gelu_new', () => {
     expect(gelu).not.toBe(geluTanh);
   });
 
-  it('differ by the same amount as in the reference', () => {
-    // The tanh approximation is off by up to about 4e-4 on [−3, 3]; matching the reference's
+  it('differ as in the reference', () => {
+    // The tanh approximation is off by up to about 4e-4 on [−3, 3]. Matching the reference's
     // difference shows that neither name silently maps to the other formula.
     const exact = evaluate('gelu', golden.inputs);
     const approximate = evaluate('gelu_new', golden.inputs);

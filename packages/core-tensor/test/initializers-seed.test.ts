@@ -20,13 +20,14 @@ describe('deriveSeed', () => {
     expect(deriveSeed(1, 'a')).toBe(0xe50c2abf);
   });
 
-  it('returns the basis XOR the seed for an empty label', () => {
+  it('returns basis XOR seed for empty label', () => {
     expect(deriveSeed(0, '')).toBe(0x811c9dc5);
     // −1 is read as the unsigned 32-bit 0xffffffff: 0x811c9dc5 XOR 0xffffffff = 0x7ee3623a.
     expect(deriveSeed(-1, '')).toBe(0x7ee3623a);
   });
 
-  it('matches the published FNV-1a value of "foobar"', () => {
+  it('matches FNV-1a of "foobar"', () => {
+    // 0xbf9cf968 was computed with a separate Python implementation of the definition above.
     expect(deriveSeed(0, 'foobar')).toBe(0xbf9cf968);
   });
 
@@ -53,7 +54,7 @@ describe('deriveSeed', () => {
     );
   });
 
-  it('gives different labels and base seeds different seeds', () => {
+  it('separates labels and base seeds', () => {
     const labels = ['weight', 'bias', 'layers.0.q_proj.weight', 'layers.1.q_proj.weight', 'lora_A', 'lora_B'];
     const seeds = labels.flatMap((label) => [deriveSeed(0, label), deriveSeed(1, label)]);
 

@@ -42,7 +42,7 @@ interface StatisticsCase {
   std: number;
 }
 
-/** A small shape of the same rank, for checks that do not need 100k values. */
+/** Returns a small shape of the same rank, for checks that do not need 100k values. */
 function smallShapeLike(shape: number[]): number[] {
   return shape.length === 4 ? [4, 2, 3, 3] : [64, 32];
 }
@@ -187,7 +187,7 @@ describe('initializer statistics on 100k samples', () => {
 describe('initializer seeds', () => {
   const randomCases = STATISTICS_CASES.filter((c) => c.std !== 0);
 
-  it.each(randomCases)('$name repeats with the same seed and changes with another', ({ shape, draw }) => {
+  it.each(randomCases)('$name follows its seed', ({ shape, draw }) => {
     const small = smallShapeLike(shape);
     const first = draw(small, 5);
     const second = draw(small, 5);
@@ -243,7 +243,7 @@ describe('initializer argument checks', () => {
     expect(() => zeros(shape)).toThrow('every dimension must be a non-negative integer');
   });
 
-  it('names the shape when a fan-based initializer gets a negative dimension', () => {
+  it('names a negative fan dimension', () => {
     expect(() => kaimingUniform([4, -2], 0)).toThrow('Invalid shape [4,-2]');
     expect(() => xavierNormal([-4, 2], 0)).toThrow('Invalid shape [-4,2]');
   });

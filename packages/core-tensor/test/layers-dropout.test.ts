@@ -34,7 +34,7 @@ describe('Dropout', () => {
     tf.dispose([x, y]);
   });
 
-  it('is the identity with rate 0 in training mode', () => {
+  it('is the identity at rate 0', () => {
     const dropout = new Dropout(0);
     const x = tf.randomNormal([64, 8], 0, 1, 'float32', 2);
     const y = dropout.apply(x);

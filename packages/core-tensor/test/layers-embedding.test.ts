@@ -9,7 +9,7 @@ beforeAll(async () => {
   await initBackend();
 });
 
-/** An Embedding(4, 2) whose row i is [10·i, 10·i + 1]. */
+/** Creates an Embedding(4, 2) whose row i is [10·i, 10·i + 1]. */
 function knownTable(): Embedding {
   const table = new Embedding(4, 2);
   const weight = tf.tensor2d([
@@ -24,7 +24,7 @@ function knownTable(): Embedding {
 }
 
 describe('Embedding lookup', () => {
-  it('returns the rows of the ids with shape [...ids, dim]', () => {
+  it('gathers rows as [...ids, dim]', () => {
     const table = knownTable();
     const ids = tf.tensor2d(
       [

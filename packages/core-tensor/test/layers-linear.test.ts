@@ -9,14 +9,14 @@ beforeAll(async () => {
   await initBackend();
 });
 
-/** A Linear(3, 2) with W = [[1, 2, 3], [4, 5, 6]] and b = [0.5, −1]. */
+/** Creates a Linear(3, 2) with W = [[1, 2, 3], [4, 5, 6]] and b = [0.5, −1]. */
 function knownLayer(bias = true): Linear {
   const layer = new Linear(3, 2, { bias });
   const weight = tf.tensor2d([
     [1, 2, 3],
     [4, 5, 6],
   ]);
-  const values = bias ? { weight, bias: tf.tensor1d([0.5, -1]) } : { weight };
+  const values: Record<string, tf.Tensor> = bias ? { weight, bias: tf.tensor1d([0.5, -1]) } : { weight };
   layer.loadParameters(values);
   tf.dispose(Object.values(values));
   return layer;
@@ -40,7 +40,7 @@ describe('Linear layout', () => {
     ]);
     const y = layer.apply(x);
 
-    // Row 1: [1·1 + 3·(−1) + 0.5, 4·1 + 6·(−1) − 1]; row 2: [1·2 + 2·1 + 0.5, 4·2 + 5·1 − 1].
+    // Row 1 is [1·1 + 3·(−1) + 0.5, 4·1 + 6·(−1) − 1]. Row 2 is [1·2 + 2·1 + 0.5, 4·2 + 5·1 − 1].
     expect(y.shape).toEqual([2, 2]);
     expect(Array.from(y.dataSync())).toEqual([-1.5, -3, 4.5, 12]);
     tf.dispose([x, y]);
@@ -104,7 +104,7 @@ describe('Linear errors', () => {
 });
 
 describe('Linear forward hook', () => {
-  it('passes input and base output to the hook and returns its result', () => {
+  it('passes input and base output to hook', () => {
     const layer = knownLayer();
     const x = tf.tensor2d([[1, 0, -1]]);
     const seen: { input: number[]; base: number[] }[] = [];

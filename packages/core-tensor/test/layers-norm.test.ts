@@ -118,7 +118,7 @@ describe('RMSNorm', () => {
     norm.dispose();
   });
 
-  it('divides by the root mean square plus eps without centring', () => {
+  it('divides by RMS without centring', () => {
     // x = [1, 3, 5, 7]: mean square (1 + 9 + 25 + 49) / 4 = 21; with eps = 4 the divisor is 5.
     const norm = new RMSNorm(4, 4);
     const x = tf.tensor2d([[1, 3, 5, 7]]);

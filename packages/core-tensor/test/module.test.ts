@@ -73,7 +73,7 @@ describe('Module parameter paths', () => {
     expect(model.parameters()).toEqual([...named.values()]);
   });
 
-  it('keeps the order when names are not alphabetical', () => {
+  it('keeps non-alphabetical registration order', () => {
     const bag = new ParameterBag();
     bag.add('zeta', tf.zeros([1]));
     bag.add('alpha', tf.zeros([1]));
@@ -157,7 +157,7 @@ describe('Module tree navigation', () => {
     head.dispose();
   });
 
-  it('lists the children when removing an unknown one', () => {
+  it('lists children for an unknown removal', () => {
     expect(() => model.removeModule('decoder')).toThrow(InvalidArgumentError);
     expect(() => model.removeModule('decoder')).toThrow(/input, layers, head/);
   });
@@ -178,7 +178,7 @@ describe('Module training mode', () => {
     model.dispose();
   });
 
-  it('affects only the subtree it is called on', () => {
+  it('affects only its subtree', () => {
     const model = new ToyModel(4, 2);
     model.layers.at(0).eval();
 
@@ -260,7 +260,7 @@ describe('Module.loadParameters', () => {
     model.dispose();
   });
 
-  it('assigns values by path from a Map or a record', () => {
+  it('assigns from a Map or record', () => {
     const head = tf.fill([2, 4], 0.25);
     const bias = tf.tensor1d([1, 2, 3, 4]);
     model.loadParameters(new Map([['head.weight', head]]));
@@ -346,7 +346,7 @@ describe('Module name validation', () => {
 });
 
 describe('Module.dispose', () => {
-  it('frees every tensor of a tree after a forward pass', () => {
+  it('frees a tree after a forward pass', () => {
     const leaked = countLeakedTensors(() => {
       const model = new ToyModel(8, 3);
       const x = tf.randomNormal([2, 5, 8], 0, 1, 'float32', 3);
@@ -359,7 +359,7 @@ describe('Module.dispose', () => {
     expect(leaked).toBe(0);
   });
 
-  it('marks every variable disposed and tolerates a second call', () => {
+  it('disposes variables and tolerates repeats', () => {
     const model = new ToyModel(4, 1);
     const parameters = model.parameters();
     model.dispose();
@@ -368,7 +368,7 @@ describe('Module.dispose', () => {
     expect(() => model.dispose()).not.toThrow();
   });
 
-  it('lets a Parameter take ownership of its initial value', () => {
+  it('gives Parameter ownership of its value', () => {
     const value = tf.ones([3]);
     const leaked = countLeakedTensors(() => new Parameter(value).dispose());
 

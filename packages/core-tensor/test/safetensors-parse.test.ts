@@ -462,7 +462,7 @@ describe('parseSafetensors malformed files', () => {
   });
 
   it('disposes tensors decoded before a failing one', () => {
-    // "a" and "b" decode fine; "c" holds an I64 value outside int32, so parsing fails after two
+    // "a" and "b" decode fine; "c" contains an I64 value outside int32, so parsing fails after two
     // tensors were created.
     const data = littleEndian(16, (view) => {
       view.setFloat32(0, 1, true);

@@ -1,2 +1,3 @@
 export * from './llama';
 export * from './bert';
+export * from './heads';

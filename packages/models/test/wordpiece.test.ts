@@ -145,8 +145,7 @@ describe('WordPieceTokenizer on the BERT uncased vocabulary', () => {
     expect(encoding.tokens).toEqual(['[CLS]', 'a', 'b', 'c', 'd', '[SEP]', 'x', 'y', '[SEP]']);
     const tie = tokenizer.encode('a b c', 'x y z', { maxLength: 8 });
     // Equal lengths: transformers removes from the second text first.
-    expect(tie.tokens).toEqual(['[CLS]', 'a', 'b', '[SEP]', 'x', 'y', '[SEP]']);
-    expect(tie.tokens.length).toBe(7);
+    expect(tie.tokens).toEqual(['[CLS]', 'a', 'b', 'c', '[SEP]', 'x', 'y', '[SEP]']);
   });
 
   it('truncates only the named text with only_first and only_second', () => {
@@ -163,12 +162,13 @@ describe('WordPieceTokenizer on the BERT uncased vocabulary', () => {
   });
 
   it('pads a batch to its longest encoding', () => {
-    const batch = tokenizer.encodeBatch(['hello', 'hello world again', ['hello', 'world']], { padding: 'longest' });
-    expect(batch.map((e) => e.inputIds.length)).toEqual([6, 6, 6]);
-    expect(batch[0].attentionMask).toEqual([1, 1, 1, 0, 0, 0]);
-    expect(batch[1].attentionMask).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(batch[2].tokenTypeIds).toEqual([0, 0, 0, 1, 1, 0]);
-    expect(batch[2].attentionMask).toEqual([1, 1, 1, 1, 1, 0]);
+    const batch = tokenizer.encodeBatch(['hello', 'hello world again and again', ['hello', 'world']], { padding: 'longest' });
+    expect(batch.map((e) => e.inputIds.length)).toEqual([7, 7, 7]);
+    expect(batch[0].attentionMask).toEqual([1, 1, 1, 0, 0, 0, 0]);
+    expect(batch[0].inputIds.slice(3)).toEqual([0, 0, 0, 0]);
+    expect(batch[1].attentionMask).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(batch[2].tokenTypeIds).toEqual([0, 0, 0, 1, 1, 0, 0]);
+    expect(batch[2].attentionMask).toEqual([1, 1, 1, 1, 1, 0, 0]);
   });
 
   it('decodes ids back to text', () => {

@@ -6,20 +6,21 @@ import path from 'node:path';
 const CHECKER = path.resolve(__dirname, '../../check-imports.mjs');
 
 interface FakePackage {
-  deps?: string[];
-  devDeps?: string[];
+  dependencies?: string[];
+  devDependencies?: string[];
   references?: string[];
+  files?: string[];
 }
 
 // A miniature of the real workspace whose manifests and references follow every rule.
 const CLEAN_PACKAGES: Record<string, FakePackage> = {
   'core-tensor': {},
-  models: { deps: ['core-tensor'], references: ['core-tensor'] },
-  'adapters-lora': { deps: ['core-tensor'], devDeps: ['models'], references: ['core-tensor'] },
-  'adapters-prefix': { deps: ['core-tensor'], references: ['core-tensor'] },
-  'config-union': { deps: ['core-tensor', 'adapters-lora'], references: ['core-tensor', 'adapters-lora'] },
-  'test-harness': { deps: ['core-tensor', 'models'], references: ['core-tensor', 'models'] },
-  cli: { deps: ['core-tensor', 'config-union'], references: ['core-tensor', 'config-union'] },
+  models: { dependencies: ['core-tensor'], references: ['core-tensor'], files: ['dist', 'README.md', 'assets'] },
+  'adapters-lora': { dependencies: ['core-tensor'], devDependencies: ['models'], references: ['core-tensor'] },
+  'adapters-prefix': { dependencies: ['core-tensor'], references: ['core-tensor'] },
+  'config-union': { dependencies: ['core-tensor', 'adapters-lora'], references: ['core-tensor', 'adapters-lora'] },
+  'test-harness': { dependencies: ['core-tensor', 'models'], references: ['core-tensor', 'models'] },
+  cli: { dependencies: ['core-tensor', 'config-union'], references: ['core-tensor', 'config-union'] },
 };
 
 const CLEAN_SOURCES: Record<string, string> = {
@@ -31,6 +32,8 @@ const CLEAN_SOURCES: Record<string, string> = {
   'packages/config-union/src/index.ts': "export * from '@peftjs/adapters-lora';\nexport async function load() {\n  return import('@peftjs/core-tensor');\n}\n",
   'packages/test-harness/src/index.ts': "const models = require('@peftjs/models');\nexport { models };\n",
   'packages/cli/src/index.ts': "import '@peftjs/config-union';\nimport pkg = require('@peftjs/core-tensor/package.json');\nexport { pkg };\n",
+  'packages/models/src/vocab.ts': "import vocab from '../assets/vocab.json';\nexport { vocab };\n",
+  'packages/cli/src/version.ts': "export const version = require('../package.json').version;\n",
   'packages/cli/test/cli.test.ts': "import '../../../fixtures/data.json';\n",
 };
 
@@ -41,8 +44,9 @@ function manifest(name: string, spec: FakePackage): string {
       name: `@peftjs/${name}`,
       version: '0.1.0',
       exports: { '.': './src/index.ts', './package.json': './package.json' },
-      dependencies: versions(spec.deps),
-      devDependencies: versions(spec.devDeps),
+      files: spec.files,
+      dependencies: versions(spec.dependencies),
+      devDependencies: versions(spec.devDependencies),
     },
     null,
     2,
@@ -102,7 +106,7 @@ describe('check-imports on a clean workspace', () => {
   });
 
   it('prints only the summary', () => {
-    expect(result.lines).toEqual(['check-imports: 7 packages, 9 files, no violations']);
+    expect(result.lines).toEqual(['check-imports: 7 packages, 11 files, no violations']);
   });
 });
 
@@ -125,14 +129,14 @@ describe('check-imports on a workspace with violations', () => {
   };
   const packages: Record<string, FakePackage> = {
     // Declares an edge the graph forbids, and misses the tsconfig reference for core-tensor.
-    'test-harness': { deps: ['core-tensor', 'models', 'adapters-lora'], references: ['models'] },
+    'test-harness': { dependencies: ['core-tensor', 'models', 'adapters-lora'], references: ['models'] },
     foo: {},
   };
 
   const expected = [
     'packages/adapters-lora/src/uses-model.ts:3 imports "@peftjs/models": adapter packages must not import models',
     'packages/adapters-prefix/src/deep.ts:1 imports "@peftjs/core-tensor/src/linear": deep import into @peftjs/core-tensor; import "@peftjs/core-tensor" itself, which loads the package\'s public exports',
-    'packages/adapters-prefix/src/leaves-src.ts:1 imports "../test/helper": src may import only files inside its own src/, because tsc compiles src/ alone into the published dist/',
+    'packages/adapters-prefix/src/leaves-src.ts:1 imports "../test/helper": src may reach outside src/ only for package.json and "files" entries, because npm publishes only those and the dist/ compiled from src/',
     'packages/adapters-prefix/src/relative.ts:1 imports "../../core-tensor/src/linear": relative path into @peftjs/core-tensor; import "@peftjs/core-tensor" instead',
     'packages/adapters-prefix/src/self.ts:1 imports "@peftjs/adapters-prefix": src must import its own modules by relative path, not through its package name',
     'packages/adapters-prefix/src/unknown.ts:1 imports "@peftjs/nonexistent": no workspace package is named "@peftjs/nonexistent"',

@@ -162,7 +162,7 @@ export function xavierNormal(shape: readonly number[], seed: number, gain = 1): 
 }
 
 /**
- * A float32 tensor of zeros.
+ * Creates a float32 tensor of zeros.
  *
  * @param shape Shape of the result.
  */
@@ -172,7 +172,7 @@ export function zeros(shape: readonly number[]): tf.Tensor {
 }
 
 /**
- * A float32 tensor of ones.
+ * Creates a float32 tensor of ones.
  *
  * @param shape Shape of the result.
  */

@@ -35,9 +35,9 @@ async function existingMode(fs: FsPromisesModule, path: string): Promise<number 
 }
 
 /**
- * Flushes the directory entry so the rename survives a power loss on POSIX file systems. Some
- * platforms (Windows) cannot open a directory for syncing; the data is then already durable as
- * far as the platform allows, so the failure is ignored.
+ * Flushes the directory entry so the rename survives a power loss on POSIX file systems. On a
+ * platform that cannot open or sync a directory the failure is ignored, because the file data
+ * itself was already flushed before the rename.
  */
 async function syncDirectory(fs: FsPromisesModule, directory: string): Promise<void> {
   let handle: Awaited<ReturnType<FsPromisesModule['open']>> | undefined;
@@ -45,7 +45,7 @@ async function syncDirectory(fs: FsPromisesModule, directory: string): Promise<v
     handle = await fs.open(directory, 'r');
     await handle.sync();
   } catch {
-    // Best effort, see above.
+    // Best effort, as described above.
   } finally {
     await handle?.close().catch(() => undefined);
   }

@@ -50,9 +50,9 @@ export function loadPath(operation: string): Promise<PathModule> {
  */
 export function checkPath(path: unknown, operation: string): asserts path is string {
   if (typeof path !== 'string' || path.length === 0) {
-    const shown = typeof path === 'string' ? '""' : String(path);
+    const pathText = typeof path === 'string' ? '""' : String(path);
     throw new InvalidArgumentError(
-      `${operation}: invalid path ${shown} (${typeof path}); expected a non-empty file path string.`,
+      `${operation}: invalid path ${pathText} (${typeof path}); expected a non-empty file path string.`,
     );
   }
 }

@@ -26,7 +26,9 @@ export function toUint8Array(source: unknown, operation: string): Uint8Array {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-  const kind = source === null ? 'null' : typeof source === 'object' ? source.constructor?.name : typeof source;
+  let kind: string = typeof source;
+  if (source === null) kind = 'null';
+  else if (typeof source === 'object') kind = source.constructor?.name ?? 'object';
   throw new InvalidArgumentError(
     `${operation}: invalid source of type ${kind}; expected the file contents as an ArrayBuffer or Uint8Array` +
       (typeof source === 'string' ? ', or use readSafetensors for a file path.' : '.'),

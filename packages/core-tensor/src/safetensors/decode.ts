@@ -31,7 +31,7 @@ function decodeInt64(name: string, dtype: 'I64' | 'U64', bytes: Uint8Array): Int
   for (let i = 0; i < out.length; i++) {
     const low = words[2 * i];
     const high = words[2 * i + 1];
-    // An I64 fits int32 when the high word is the sign extension of the low word; a U64 fits
+    // An I64 fits int32 when the high word is the sign extension of the low word. A U64 fits
     // when the high word is zero and the low word is below 2^31.
     const fits = dtype === 'I64' ? high === low >> 31 : high === 0 && low >= 0;
     if (!fits) {

@@ -55,7 +55,7 @@ const DTYPES: ReadonlyMap<SafetensorsDtype, DtypeInfo> = new Map<SafetensorsDtyp
   ['U64', { byteSize: 8, loadsAs: 'int32' }],
 ]);
 
-/** Which safetensors types each tfjs dtype may be written as; the first is the default. */
+/** Writable safetensors types per tfjs dtype, default first. */
 const WRITE_DTYPES: ReadonlyMap<string, readonly SafetensorsWriteDtype[]> = new Map<
   string,
   readonly SafetensorsWriteDtype[]
@@ -78,7 +78,7 @@ export function dtypeByteSize(dtype: SafetensorsDtype): number {
   return (DTYPES.get(dtype) as DtypeInfo).byteSize;
 }
 
-/** The tfjs dtype a tensor stored as `dtype` loads as. */
+/** Returns the tfjs dtype that a tensor stored as `dtype` loads as. */
 export function loadedDtype(dtype: SafetensorsDtype): LoadedTensorDtype {
   return (DTYPES.get(dtype) as DtypeInfo).loadsAs;
 }

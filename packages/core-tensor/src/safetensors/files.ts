@@ -1,5 +1,3 @@
-import type * as tf from '@tensorflow/tfjs';
-
 import { CheckpointFormatError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-write';
 import { checkPath } from '../io/node-builtins';
@@ -60,9 +58,9 @@ export async function readSafetensorsHeader(source: string | ArrayBuffer | Uint8
 }
 
 /**
- * Writes tensors to a safetensors file atomically (Node.js only): the bytes go to a temporary
- * file in the same directory, which is flushed and renamed over `path`, so a crash or a failed
- * write never leaves a partial file and keeps any previous file intact.
+ * Writes tensors to a safetensors file atomically (Node.js only). The bytes go to a temporary
+ * file in the same directory, which is flushed and renamed over `path`. A crash or a failed
+ * write therefore never leaves a partial file, and any previous file stays intact.
  *
  * @param path Destination file path. Its directory must exist.
  * @param tensors Tensors by name, as a Map or an object. They are read, not disposed.
@@ -73,7 +71,7 @@ export async function readSafetensorsHeader(source: string | ArrayBuffer | Uint8
  */
 export async function writeSafetensors(
   path: string,
-  tensors: NamedTensors | Map<string, tf.Tensor>,
+  tensors: NamedTensors,
   options?: SerializeSafetensorsOptions,
 ): Promise<void> {
   checkPath(path, 'writeSafetensors');

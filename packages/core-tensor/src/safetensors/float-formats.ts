@@ -1,7 +1,9 @@
 /**
  * Conversions between float32 and the narrower floating-point formats of safetensors files:
- * IEEE 754 binary16 (F16), bfloat16 (BF16) and the OCP 8-bit formats E5M2 and E4M3 (the
- * "FN" variant PyTorch calls float8_e4m3fn: no infinities, one NaN pattern per sign).
+ * IEEE 754 binary16 (F16), bfloat16 (BF16, the upper 16 bits of a float32) and two 8-bit
+ * formats. F8_E5M2 has exponent bias 15 and infinities, like the upper byte of a binary16.
+ * F8_E4M3 is PyTorch's float8_e4m3fn: exponent bias 7, no infinities, NaN only at S.1111.111,
+ * and a maximum of 448.
  */
 
 let float16Table: Float32Array | undefined;
@@ -25,7 +27,7 @@ function float8E4M3ToNumber(bits: number): number {
   return sign * (0x8 + fraction) * 2 ** (exponent - 10);
 }
 
-/** Every float16 value indexed by its bit pattern (256 KiB), built on first use. */
+/** Returns every float16 value indexed by its bit pattern (256 KiB), building the table on first use. */
 function getFloat16Table(): Float32Array {
   if (float16Table === undefined) {
     float16Table = new Float32Array(0x10000);

@@ -13,7 +13,7 @@ export const MAX_HEADER_BYTES = 100_000_000;
 /** Size of the little-endian uint64 header length that starts every file. */
 export const HEADER_LENGTH_BYTES = 8;
 
-/** Where one tensor sits in a safetensors file, as declared by the header. */
+/** Header entry of one tensor: its dtype, shape and byte range in the data buffer. */
 export interface SafetensorsTensorInfo {
   /** Element type in the file. */
   readonly dtype: SafetensorsDtype;
@@ -144,15 +144,16 @@ function resolveFileByteLength(bytes: Uint8Array, options: ParseSafetensorsHeade
 /**
  * Parses and validates the header of a safetensors file without creating tensors.
  *
- * Beyond the JSON syntax it checks every entry (known dtype, non-negative integer dimensions,
- * offsets inside the data buffer whose span equals the element count times the dtype size) and
- * that the tensors cover the data buffer back to back with no overlap, gap or trailing bytes.
+ * Beyond the JSON syntax, it checks that every entry has a known dtype, non-negative integer
+ * dimensions, and offsets inside the data buffer spanning the element count times the dtype
+ * size. It also checks that the tensors cover the data buffer back to back, with no overlap,
+ * gap or trailing bytes.
  *
  * @param bytes The file contents, or only its beginning when `options.fileByteLength` is given.
  * @param options See {@link ParseSafetensorsHeaderOptions}.
  * @returns The header, with tensors ordered by data offset.
  * @throws CheckpointFormatError naming the first problem found in the file.
- * @throws InvalidArgumentError if `bytes` is not an ArrayBuffer or Uint8Array, or holds less than
+ * @throws InvalidArgumentError if `bytes` is not an ArrayBuffer or Uint8Array, or contains less than
  *   the whole header when `fileByteLength` is given.
  */
 export function parseSafetensorsHeader(
@@ -179,7 +180,9 @@ export function parseSafetensorsHeader(
 
   const json = decodeHeaderJson(view.subarray(HEADER_LENGTH_BYTES, dataStart));
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    const kind = json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`;
+    let kind = `a ${typeof json}`;
+    if (json === null) kind = 'null';
+    if (Array.isArray(json)) kind = 'an array';
     throw formatError(`the header is ${kind}; expected a JSON object mapping tensor names to entries`);
   }
 

@@ -26,7 +26,7 @@ export interface SafetensorsContents {
  * @param bytes The whole file: an ArrayBuffer or a Uint8Array (such as a Node.js Buffer).
  * @returns The tensors, which the caller must dispose, and the metadata.
  * @throws CheckpointFormatError if the file breaks the safetensors format (see
- *   {@link parseSafetensorsHeader}) or holds a value its tfjs dtype cannot represent.
+ *   {@link parseSafetensorsHeader}) or contains a value its tfjs dtype cannot represent.
  * @throws InvalidArgumentError if `bytes` is neither an ArrayBuffer nor a Uint8Array.
  */
 export function parseSafetensors(bytes: ArrayBuffer | Uint8Array): SafetensorsContents {

@@ -15,8 +15,8 @@ export interface SerializeSafetensorsOptions {
   metadata?: Record<string, string>;
   /**
    * Element type per tensor name, for tensors not stored in their default type. A float32
-   * tensor may be written as F32 (default), F16 or BF16, rounded to nearest with ties to even;
-   * an int32 tensor as I32 (default) or I64; a bool tensor as BOOL.
+   * tensor may be written as F32 (default), F16 or BF16, rounded to nearest with ties to even.
+   * An int32 tensor may be written as I32 (default) or I64, and a bool tensor only as BOOL.
    */
   dtypes?: Record<string, SafetensorsWriteDtype>;
 }
@@ -129,7 +129,9 @@ function chooseDtype(name: string, tensor: tf.Tensor, requested: unknown): Safet
  */
 function compareLayout(a: PlannedTensor, b: PlannedTensor): number {
   if (a.byteSize !== b.byteSize) return b.byteSize - a.byteSize;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  if (a.name < b.name) return -1;
+  if (a.name > b.name) return 1;
+  return 0;
 }
 
 function objectJson(pairs: readonly (readonly [string, string])[]): string {
@@ -173,9 +175,10 @@ function encodeHeader(metadata: readonly [string, string][], planned: readonly P
  * @param options Metadata to store and per-tensor element types, see
  *   {@link SerializeSafetensorsOptions}.
  * @returns The file contents.
- * @throws InvalidArgumentError for a name that is not a string or is `__metadata__`, a value that
- *   is not a live tf.Tensor, a string or complex64 tensor, a metadata value that is not a string,
- *   a dtype that does not fit the tensor, or a dtype override naming an unknown tensor.
+ * @throws InvalidArgumentError for a name that is not a string or is `__metadata__`, and for a
+ *   value that is not a live tf.Tensor or is a string or complex64 tensor. It is also raised for
+ *   a metadata value that is not a string, a dtype that does not fit its tensor, and a dtype
+ *   override naming an unknown tensor.
  */
 export function serializeSafetensors(tensors: NamedTensors, options: SerializeSafetensorsOptions = {}): Uint8Array {
   if (!isPlainRecord(options)) {

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-
 import { InvalidArgumentError } from '@peftjs/core-tensor';
 
 /** Paths of a llama2.c checkpoint and its tokenizer. */
@@ -13,22 +10,25 @@ export interface Llama2cAssetPaths {
 
 /**
  * Returns the paths of the stories260K checkpoint and its 512-token tokenizer shipped in this
- * package's `assets/stories260K/` folder (Node only). This module sits two folders below the
- * package root both as `src/data/assets.ts` and as the compiled `dist/data/assets.js`, so the
- * same relative path works from sources and from an installed package.
+ * package's `assets/stories260K/` folder (Node only; in a browser, fetch the files and pass their
+ * bytes to the loaders).
+ *
+ * This module sits two folders below the package root both as `src/data/assets.ts` and as the
+ * compiled `dist/data/assets.js`, so the same relative path works from sources and from an
+ * installed package. The paths are built by hand rather than with `node:path` so that browser
+ * bundles of the package need no Node built-ins.
  */
 export function stories260KPaths(): Llama2cAssetPaths {
-  const folder = path.join(__dirname, '..', '..', 'assets', 'stories260K');
-  const paths = {
-    checkpoint: path.join(folder, 'stories260K.bin'),
-    tokenizer: path.join(folder, 'tok512.bin'),
-  };
-  for (const file of Object.values(paths)) {
-    if (!existsSync(file)) {
-      throw new InvalidArgumentError(
-        `The stories260K asset ${file} is missing; reinstall @peftjs/models (its "files" must include "assets").`,
-      );
-    }
+  if (typeof __dirname !== 'string') {
+    throw new InvalidArgumentError(
+      'stories260KPaths needs Node.js (CommonJS __dirname). In a browser, fetch the asset files and pass their bytes.',
+    );
   }
-  return paths;
+  const separator = __dirname.includes('/') ? '/' : '\\';
+  const packageRoot = __dirname.split(/[\\/]/).slice(0, -2).join(separator);
+  const folder = [packageRoot, 'assets', 'stories260K'].join(separator);
+  return {
+    checkpoint: `${folder}${separator}stories260K.bin`,
+    tokenizer: `${folder}${separator}tok512.bin`,
+  };
 }

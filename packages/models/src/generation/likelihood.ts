@@ -91,7 +91,7 @@ async function batchNegativeLogLikelihood(model: LlamaForCausalLM, batch: (reado
     const logProbabilities = tf.logSoftmax(predicting, -1).reshape([-1]);
     // Flat index of each target's log-probability: row · vocabSize + target id.
     const rows = tf.range(0, batch.length * (width - 1), 1, 'int32');
-    const flatTargets = tf.add(tf.mul(rows, vocabSize), targets.reshape([-1]));
+    const flatTargets = tf.add(tf.mul(rows, tf.scalar(vocabSize, 'int32')), targets.reshape([-1]));
     const targetLogProbabilities = tf.gather(logProbabilities, flatTargets);
     return tf.neg(tf.sum(tf.mul(targetLogProbabilities, targetMask.reshape([-1]))));
   });

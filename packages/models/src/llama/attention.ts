@@ -4,12 +4,12 @@ import { AttentionSite, deriveSeed, Linear, Module, ShapeMismatchError, type Lin
 
 import { llamaHeadDim, type LlamaConfig } from './config';
 import type { LlamaKVCache } from './kv-cache';
-import { RotaryEmbedding } from './rotary';
+import { applyRotary, type RotaryAngles } from './rotary';
 
 /** Per-call inputs of {@link LlamaAttention.apply} that the decoder stack computes once. */
 export interface AttentionContext {
-  /** Absolute position of the first new token (the cache length before this call). */
-  readonly offset: number;
+  /** Rotary angles of the new tokens' positions. */
+  readonly rotary: RotaryAngles;
   /** Additive mask `[batch or 1, 1, queryLength, keyLength]`, or null when nothing is masked. */
   readonly mask: tf.Tensor | null;
   /** The cache to read and append to, or null for a stateless call. */
@@ -34,7 +34,6 @@ export class LlamaAttention extends Module {
   readonly numHeads: number;
   readonly numKeyValueHeads: number;
   readonly headDim: number;
-  private readonly rotary: RotaryEmbedding;
 
   /**
    * @param config Model configuration.
@@ -61,7 +60,6 @@ export class LlamaAttention extends Module {
     this.k_proj = projection('k_proj', hidden, kvWidth);
     this.v_proj = projection('v_proj', hidden, kvWidth);
     this.o_proj = projection('o_proj', hidden, hidden);
-    this.rotary = new RotaryEmbedding(this.headDim, config.rope_theta);
     this.site = new AttentionSite(path, layerIndex, this.numHeads, this.numKeyValueHeads, this.headDim, hidden, this);
   }
 
@@ -93,8 +91,8 @@ export class LlamaAttention extends Module {
   apply(hidden: tf.Tensor, context: AttentionContext): tf.Tensor {
     return tf.tidy(() => {
       const [batch, length] = hidden.shape as [number, number, number];
-      const query = this.rotary.apply(this.splitHeads(this.q_proj.apply(hidden), this.numHeads), context.offset);
-      let key = this.rotary.apply(this.splitHeads(this.k_proj.apply(hidden), this.numKeyValueHeads), context.offset);
+      const query = applyRotary(this.splitHeads(this.q_proj.apply(hidden), this.numHeads), context.rotary);
+      let key = applyRotary(this.splitHeads(this.k_proj.apply(hidden), this.numKeyValueHeads), context.rotary);
       let value = this.splitHeads(this.v_proj.apply(hidden), this.numKeyValueHeads);
       if (context.cache !== null) {
         ({ key, value } = context.cache.append(this.layerIndex, key, value));
@@ -103,12 +101,7 @@ export class LlamaAttention extends Module {
       const state = this.site.extend({ key, value, mask: context.mask, hiddenStates: hidden });
       this.checkExtendedState(state.key, state.value);
 
-      const keys = this.repeatKeyValueHeads(state.key);
-      const values = this.repeatKeyValueHeads(state.value);
-      let scores = tf.mul(tf.matMul(query, keys, false, true), 1 / Math.sqrt(this.headDim));
-      if (state.mask !== null) scores = tf.add(scores, state.mask);
-      const probabilities = tf.softmax(scores, -1);
-      const attended = tf.matMul(probabilities, values);
+      const attended = this.attend(query, state.key, state.value, state.mask);
       const merged = attended.transpose([0, 2, 1, 3]).reshape([batch, length, this.numHeads * this.headDim]);
       return this.o_proj.apply(merged);
     });
@@ -120,15 +113,23 @@ export class LlamaAttention extends Module {
     return x.reshape([batch, length, heads, this.headDim]).transpose([0, 2, 1, 3]);
   }
 
-  /** `[batch, kvHeads, length, headDim]` to `[batch, heads, length, headDim]`, each group's head repeated. */
-  private repeatKeyValueHeads(x: tf.Tensor): tf.Tensor {
-    const groupSize = this.numHeads / this.numKeyValueHeads;
-    if (groupSize === 1) return x;
-    const [batch, kvHeads, length, headDim] = x.shape as [number, number, number, number];
-    return x
-      .reshape([batch, kvHeads, 1, length, headDim])
-      .tile([1, 1, groupSize, 1, 1])
-      .reshape([batch, kvHeads * groupSize, length, headDim]);
+  /**
+   * Scaled dot-product attention with grouped key/value heads, returning `[batch, heads, length, headDim]`.
+   *
+   * The query heads of one group are stacked along the length axis (`[batch, kvHeads, group ·
+   * length, headDim]`, a free reshape because heads of a group are adjacent) so that they
+   * multiply their shared keys and values directly, without copying keys and values per head.
+   */
+  private attend(query: tf.Tensor, key: tf.Tensor, value: tf.Tensor, mask: tf.Tensor | null): tf.Tensor {
+    const [batch, heads, length, headDim] = query.shape as [number, number, number, number];
+    const kvHeads = this.numKeyValueHeads;
+    const keyLength = key.shape[2]!;
+    const groupedQuery = query.reshape([batch, kvHeads, (heads / kvHeads) * length, headDim]);
+    let scores = tf.matMul(groupedQuery, key, false, true).reshape([batch, heads, length, keyLength]);
+    scores = tf.mul(scores, 1 / Math.sqrt(headDim));
+    if (mask !== null) scores = tf.add(scores, mask);
+    const probabilities = tf.softmax(scores, -1).reshape([batch, kvHeads, (heads / kvHeads) * length, keyLength]);
+    return tf.matMul(probabilities, value).reshape([batch, heads, length, headDim]);
   }
 
   private checkExtendedState(key: tf.Tensor, value: tf.Tensor): void {

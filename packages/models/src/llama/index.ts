@@ -18,3 +18,6 @@ export { RotaryEmbedding } from './rotary';
 export * from '../llama2c';
 export * from '../generation';
 export * from '../data';
+export { llamaConfigFromJson, llamaConfigToJson } from './hf-config';
+export { loadHuggingFaceLlama, saveHuggingFaceLlama, llamaParameterShapes } from './hf-checkpoint';
+export * from '../hf';

@@ -16,6 +16,8 @@ export class LlamaKVCache {
   private readonly keys: (tf.Tensor | null)[];
   private readonly values: (tf.Tensor | null)[];
   private padding: tf.Tensor | null = null;
+  /** Entries replaced during the current forward call, kept until it commits or rolls back. */
+  private replaced: { layer: number; key: tf.Tensor | null; value: tf.Tensor | null }[] = [];
   private cachedLength = 0;
   private batch: number | null = null;
   private disposed = false;
@@ -89,16 +91,16 @@ export class LlamaKVCache {
     }
     const fullKey = tf.keep(oldKey === null ? tf.clone(key) : tf.concat([oldKey, key], 2));
     const fullValue = tf.keep(oldValue === null ? tf.clone(value) : tf.concat([oldValue, value], 2));
-    oldKey?.dispose();
-    oldValue?.dispose();
+    this.replaced.push({ layer, key: oldKey, value: oldValue });
     this.keys[layer] = fullKey;
     this.values[layer] = fullValue;
     return { key: fullKey, value: fullValue };
   }
 
   /**
-   * Records that `newLength` tokens were appended to every layer, with their padding mask.
-   * Called by the model once per forward call, after every layer appended.
+   * Commits a forward call: records that `newLength` tokens were appended to every layer, with
+   * their padding mask, and frees the entries the appends replaced. Called by the model once per
+   * forward call, after every layer appended.
    *
    * @param batch Batch size of the forward call.
    * @param newLength Number of tokens appended.
@@ -120,10 +122,26 @@ export class LlamaKVCache {
     }
     this.cachedLength = pastLength + newLength;
     this.batch = batch;
+    this.freeReplaced();
+  }
+
+  /**
+   * Undoes the appends of a forward call that failed before {@link advance}, so the cache holds
+   * exactly the tokens it held before the call.
+   */
+  rollback(): void {
+    for (const entry of this.replaced.reverse()) {
+      this.keys[entry.layer]?.dispose();
+      this.values[entry.layer]?.dispose();
+      this.keys[entry.layer] = entry.key;
+      this.values[entry.layer] = entry.value;
+    }
+    this.replaced = [];
   }
 
   /** Frees every tensor the cache holds. The cache cannot be used afterwards. */
   dispose(): void {
+    this.freeReplaced();
     for (const list of [this.keys, this.values]) {
       for (let i = 0; i < list.length; i++) {
         list[i]?.dispose();
@@ -133,5 +151,13 @@ export class LlamaKVCache {
     this.padding?.dispose();
     this.padding = null;
     this.disposed = true;
+  }
+
+  private freeReplaced(): void {
+    for (const entry of this.replaced) {
+      entry.key?.dispose();
+      entry.value?.dispose();
+    }
+    this.replaced = [];
   }
 }

@@ -11,9 +11,10 @@ import {
 } from '@peftjs/core-tensor';
 
 import { buildAttentionMask } from './attention-mask';
-import type { LlamaConfig } from './config';
+import { llamaHeadDim, type LlamaConfig } from './config';
 import { LlamaDecoderLayer } from './decoder-layer';
 import { LlamaKVCache } from './kv-cache';
+import { RotaryEmbedding } from './rotary';
 
 /** Options of a Llama forward call. */
 export interface LlamaForwardOptions {
@@ -35,6 +36,7 @@ export class LlamaModel extends Module {
   readonly embed_tokens: Embedding;
   readonly layers: ModuleList<LlamaDecoderLayer>;
   readonly norm: RMSNorm;
+  private readonly rotary: RotaryEmbedding;
 
   /**
    * @param config Validated model configuration.
@@ -56,6 +58,7 @@ export class LlamaModel extends Module {
       this.layers.push(new LlamaDecoderLayer(config, i, `${path}.layers.${i}`, seed));
     }
     this.norm = this.registerModule('norm', new RMSNorm(config.hidden_size, config.rms_norm_eps));
+    this.rotary = new RotaryEmbedding(llamaHeadDim(config), config.rope_theta);
   }
 
   /** Returns the sites of every layer, in layer order. */
@@ -80,16 +83,23 @@ export class LlamaModel extends Module {
     const offset = cache?.length ?? 0;
     const maskParts = this.splitAttentionMask(options.attentionMask, batch, length, offset, cache);
 
-    const hidden = tf.tidy(() => {
-      const mask = buildAttentionMask(length, offset, maskParts.keys);
-      let x = this.embed_tokens.apply(inputIds);
-      for (const layer of this.layers) x = layer.apply(x, { offset, mask, cache });
-      return this.norm.apply(x);
-    });
-
-    cache?.advance(batch, length, maskParts.current);
-    tf.dispose([maskParts.keys, maskParts.current]);
-    return hidden;
+    try {
+      const hidden = tf.tidy(() => {
+        const mask = buildAttentionMask(length, offset, maskParts.keys);
+        const rotary = this.rotary.angles(offset, length);
+        let x = this.embed_tokens.apply(inputIds);
+        for (const layer of this.layers) x = layer.apply(x, { rotary, mask, cache });
+        return this.norm.apply(x);
+      });
+      cache?.advance(batch, length, maskParts.current);
+      return hidden;
+    } catch (error) {
+      cache?.rollback();
+      throw error;
+    } finally {
+      maskParts.keys?.dispose();
+      maskParts.current?.dispose();
+    }
   }
 
   private checkInputs(inputIds: tf.Tensor, cache: LlamaKVCache | null): [number, number] {

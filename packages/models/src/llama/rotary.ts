@@ -1,13 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 
+/** Cosines and sines of the rotary angles of a run of positions, each `[length, headDim]`. */
+export interface RotaryAngles {
+  readonly cos: tf.Tensor;
+  readonly sin: tf.Tensor;
+}
+
 /**
  * Rotary position embedding in Hugging Face's rotate-half layout: dimension `i` of the first half
  * of a head is paired with dimension `i + headDim / 2`, and the pair is rotated by the angle
  * `position · rope_theta^(−2i / headDim)`.
  *
- * The angles are recomputed on every call from the absolute positions, so nothing needs to be
- * cached or disposed. Attention scores depend only on the difference of query and key positions,
- * which is why left-padded batches give the same results as unpadded ones.
+ * The angles are recomputed for every forward call from the absolute positions, so nothing is
+ * cached or needs disposing. Attention scores depend only on the difference of query and key
+ * positions, which is why left-padded batches give the same results as unpadded ones.
  */
 export class RotaryEmbedding {
   private readonly inverseFrequencies: Float32Array;
@@ -28,26 +34,34 @@ export class RotaryEmbedding {
   }
 
   /**
-   * Rotates queries or keys of shape `[batch, heads, length, headDim]` whose first position is
-   * `offset` (the number of tokens already in the cache).
+   * Returns the cosines and sines for positions `offset … offset + length − 1`; the caller owns them.
    *
-   * @param x Queries or keys; not disposed.
-   * @param offset Absolute position of `x[:, :, 0]`.
+   * @param offset Absolute position of the first token (the cache length before the call).
+   * @param length Number of positions.
    */
-  apply(x: tf.Tensor, offset: number): tf.Tensor {
+  angles(offset: number, length: number): RotaryAngles {
     return tf.tidy(() => {
-      const length = x.shape[2]!;
       const half = this.headDim / 2;
       const positions = tf.range(offset, offset + length, 1, 'float32').reshape([length, 1]);
       const frequencies = tf.tensor2d(this.inverseFrequencies, [1, half]);
       const angles = tf.mul(positions, frequencies);
       const fullAngles = tf.concat([angles, angles], 1);
-      const cos = tf.cos(fullAngles);
-      const sin = tf.sin(fullAngles);
-
-      const [first, second] = tf.split(x, 2, 3);
-      const rotated = tf.concat([tf.neg(second), first], 3);
-      return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
+      return { cos: tf.cos(fullAngles), sin: tf.sin(fullAngles) };
     });
   }
+}
+
+/**
+ * Rotates queries or keys `[batch, heads, length, headDim]`: `x · cos + rotateHalf(x) · sin` with
+ * `rotateHalf([a, b]) = [−b, a]`.
+ *
+ * @param x Queries or keys; not disposed.
+ * @param angles Angles of the same positions, from {@link RotaryEmbedding.angles}.
+ */
+export function applyRotary(x: tf.Tensor, angles: RotaryAngles): tf.Tensor {
+  return tf.tidy(() => {
+    const [first, second] = tf.split(x, 2, 3);
+    const rotated = tf.concat([tf.neg(second!), first!], 3);
+    return tf.add(tf.mul(x, angles.cos), tf.mul(rotated, angles.sin));
+  });
 }

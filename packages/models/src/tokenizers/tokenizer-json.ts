@@ -29,6 +29,11 @@ export interface TokenizerJsonOptions {
  * post-processor, decoder), run by the `@huggingface/tokenizers` package. Truncation and padding
  * are done here, with the same rules as {@link WordPieceTokenizer}, because that package does not
  * implement them.
+ *
+ * Its `BertNormalizer` (version 0.2.0) differs from BERT's own rules on two rare inputs: CJK
+ * ideographs outside the Basic Multilingual Plane (Extension B and later) are not split into
+ * separate tokens, and unassigned code points are kept instead of dropped. {@link WordPieceTokenizer}
+ * follows transformers on both.
  */
 export class TokenizerJsonTokenizer extends PairEncodingTokenizer {
   readonly vocabSize: number;
@@ -164,7 +169,7 @@ async function readJsonSource(source: string | Record<string, unknown>, what: st
     }
     return source;
   }
-  const text = source.trimStart().startsWith('{') ? source : await readTextFile(source, what);
+  const text = source.trimStart().startsWith('{') ? source : await readTextFile(source);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -108,7 +108,7 @@ export class WordPieceTokenizer extends PairEncodingTokenizer {
     if (typeof source !== 'string') {
       throw new InvalidArgumentError(`fromVocab expects a path or the text of a vocab.txt, got ${typeof source}.`);
     }
-    const text = source.includes('\n') ? source : await readTextFile(source, 'vocabulary');
+    const text = source.includes('\n') ? source : await readTextFile(source);
     return WordPieceTokenizer.fromVocabText(text, options);
   }
 

@@ -1,0 +1,51 @@
+/**
+ * Renders a training-loss curve (and held-out evaluations, when present) to SVG with Vega-Lite.
+ *
+ * vega and vega-lite 6 are ES modules only, and this package is CommonJS. A dynamic `import()`
+ * loads them; it is created through `Function` so that compilers targeting CommonJS keep it an
+ * `import()` instead of rewriting it to `require()`, which cannot load ES modules on Node 20.
+ */
+const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+/** One point of the loss curve. */
+export interface LossPoint {
+  readonly step: number;
+  readonly loss: number;
+}
+
+/** Builds the Vega-Lite specification of the plot. */
+export function lossCurveSpec(trainLoss: readonly LossPoint[], heldOutLoss: readonly LossPoint[], title: string): Record<string, unknown> {
+  const values = [
+    ...trainLoss.map((p) => ({ step: p.step, loss: p.loss, series: 'training batch' })),
+    ...heldOutLoss.map((p) => ({ step: p.step, loss: p.loss, series: 'held-out' })),
+  ];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 560,
+    height: 300,
+    data: { values },
+    mark: { type: 'line', point: heldOutLoss.length > 0 && heldOutLoss.length < 40 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'optimizer step' },
+      y: { field: 'loss', type: 'quantitative', title: 'cross-entropy (nats / token)', scale: { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  };
+}
+
+/** Returns the plot as an SVG document. */
+export async function renderLossCurveSvg(trainLoss: readonly LossPoint[], heldOutLoss: readonly LossPoint[], title: string): Promise<string> {
+  const vegaLite = (await importModule('vega-lite')) as { compile: (spec: unknown) => { spec: unknown } };
+  const vega = (await importModule('vega')) as {
+    parse: (spec: unknown) => unknown;
+    View: new (runtime: unknown, options: { renderer: string }) => { toSVG: () => Promise<string>; finalize: () => void };
+  };
+  const compiled = vegaLite.compile(lossCurveSpec(trainLoss, heldOutLoss, title)).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,1 @@
+export { causalLanguageModelingLoss, nextTokenNegativeLogLikelihood } from './causal-lm-loss';
