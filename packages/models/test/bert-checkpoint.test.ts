@@ -160,7 +160,7 @@ describe('saveHuggingFaceBert and loadHuggingFaceBert', () => {
     [original, fromPrefixed, classifier].forEach((m) => m.dispose());
   });
 
-  it('loads the encoder of a classifier checkpoint and names the skipped head', async () => {
+  it('loads the encoder of a classifier checkpoint', async () => {
     const classifier = createTinyRandomBertForSequenceClassification(24);
     const files = serializeHuggingFaceBert(classifier);
     const warnings: string[] = [];
@@ -223,7 +223,7 @@ describe('saveHuggingFaceBert and loadHuggingFaceBert', () => {
     model.dispose();
   });
 
-  it('rejects config.json of other models and unsupported variants', () => {
+  it('rejects other models and unsupported variants', () => {
     const base = { vocab_size: 10, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16 };
     expect(() => parseBertConfigJson({ ...base, model_type: 'roberta' })).toThrow(/"roberta"/);
     expect(() => parseBertConfigJson({ ...base, position_embedding_type: 'relative_key' })).toThrow(/position_embedding_type/);
@@ -258,7 +258,7 @@ describe('saveHuggingFaceBert and loadHuggingFaceBert', () => {
     model.dispose();
   });
 
-  it('rejects a classifier checkpoint without a head unless a new head is allowed', async () => {
+  it('requires opt-in for a missing classifier', async () => {
     const model = createTinyRandomBert(30);
     const files = serializeHuggingFaceBert(model);
     await expect(loadHuggingFaceBert(files, { architecture: 'BertForSequenceClassification' })).rejects.toThrow(/allowMissingClassifier/);

@@ -109,7 +109,7 @@ describe('BertModel', () => {
     model.dispose();
   });
 
-  it('gives real positions the same output whatever the padding', () => {
+  it('keeps real positions unchanged under padding', () => {
     const model = createTinyRandomBert(5);
     const short = int2d([[101, 17, 23, 102]]);
     const alone = model.forward(short);
@@ -135,7 +135,7 @@ describe('BertModel', () => {
     model.dispose();
   });
 
-  it('treats a missing mask as all ones and missing token types as zeros', () => {
+  it('defaults mask to ones and types to zeros', () => {
     const model = createTinyRandomBert(6);
     const ids = int2d([[101, 9, 8, 102]]);
     const ones = int2d([[1, 1, 1, 1]]);
@@ -161,7 +161,7 @@ describe('BertModel', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('starts in evaluation mode and applies dropout only in training mode', () => {
+  it('applies dropout only in training mode', () => {
     const model = createTinyRandomBert(8, { hidden_dropout_prob: 0.5 });
     const ids = int2d([[101, 5, 6, 102]]);
     expect(model.training).toBe(false);
@@ -216,7 +216,7 @@ describe('BertModel', () => {
     model.dispose();
   });
 
-  it('validates its config with ConfigError naming the field', () => {
+  it('rejects invalid config fields by name', () => {
     expect(() => new BertModel({ ...TINY_BERT_CONFIG, num_attention_heads: 5 })).toThrow(/num_attention_heads 5 must divide hidden_size 32/);
     expect(() => new BertModel({ ...TINY_BERT_CONFIG, hidden_dropout_prob: 1.5 })).toThrow(/hidden_dropout_prob/);
     expect(() => new BertModel({ ...TINY_BERT_CONFIG, hidden_act: 'wiggle' })).toThrow(ConfigError);
@@ -349,7 +349,7 @@ describe('BERT adaptation sites', () => {
     model.dispose();
   });
 
-  it('passes the dropped-out sub-layer output and the block input to residual sites', () => {
+  it('passes sub-layer output and residual to sites', () => {
     const model = createTinyRandomBert(10);
     const ids = int2d([[101, 4, 5, 102]]);
     const baseline = model.forward(ids);
@@ -375,7 +375,7 @@ describe('BERT adaptation sites', () => {
     model.dispose();
   });
 
-  it('uses the keys, values and mask returned by attention sites', () => {
+  it('uses keys and values from attention sites', () => {
     const model = createTinyRandomBert(12);
     const ids = int2d([[101, 4, 5, 102]]);
     const baseline = model.forward(ids);

@@ -12,8 +12,8 @@ const VOCAB_LINES = VOCAB_TEXT.split('\n').slice(0, -1);
 const SPECIAL_IDS: Record<string, number> = { '[PAD]': 0, '[UNK]': 100, '[CLS]': 101, '[SEP]': 102, '[MASK]': 103 };
 
 /**
- * A tokenizer.json laid out as the Hugging Face tokenizers library writes one for an uncased BERT
- * checkpoint: BertNormalizer, BertPreTokenizer, WordPiece model, and a [CLS]/[SEP] post-processor.
+ * Builds a tokenizer.json with the layout the Hugging Face tokenizers library uses for an uncased
+ * BERT checkpoint: BertNormalizer, BertPreTokenizer, WordPiece model and a [CLS]/[SEP] post-processor.
  */
 function bertTokenizerJson(postProcessor: 'TemplateProcessing' | 'BertProcessing'): Record<string, unknown> {
   const special = (token: string, typeId: number) => ({ SpecialToken: { id: token, type_id: typeId } });

@@ -91,7 +91,7 @@ describe('WordPieceTokenizer on the BERT uncased vocabulary', () => {
     expect(tokenizer.tokenize(`ok ${'b'.repeat(150)} ok`)).toEqual(['ok', '[UNK]', 'ok']);
   });
 
-  it('maps a word with an unknown character to [UNK] as a whole', () => {
+  it('maps words with unknown characters to [UNK]', () => {
     expect(tokenizer.tokenize('hello x\u{1D518}y world')).toEqual(['hello', '[UNK]', 'world']);
   });
 
@@ -148,7 +148,7 @@ describe('WordPieceTokenizer on the BERT uncased vocabulary', () => {
     expect(tie.tokens).toEqual(['[CLS]', 'a', 'b', 'c', '[SEP]', 'x', 'y', '[SEP]']);
   });
 
-  it('truncates only the named text with only_first and only_second', () => {
+  it('truncates one text with only_first/only_second', () => {
     const onlySecond = tokenizer.encode('a b c d', 'x y z', { maxLength: 8, truncation: 'only_second' });
     expect(onlySecond.tokens).toEqual(['[CLS]', 'a', 'b', 'c', 'd', '[SEP]', 'x', '[SEP]']);
     const onlyFirst = tokenizer.encode('a b c d', 'x y z', { maxLength: 8, truncation: 'only_first' });

@@ -77,8 +77,8 @@ export async function writeAdapterFiles(directory: string, files: AdapterFiles):
   const staging = `${directory}.tmp-${process.pid}-${Date.now()}`;
   await fs.mkdir(staging);
   try {
-    await fs.writeFile(path.join(staging, ADAPTER_WEIGHTS_FILE), files.weights);
-    await fs.writeFile(path.join(staging, ADAPTER_CONFIG_FILE), configText);
+    await writeFileAtomic(path.join(staging, ADAPTER_WEIGHTS_FILE), files.weights);
+    await writeFileAtomic(path.join(staging, ADAPTER_CONFIG_FILE), configText);
     await fs.rename(staging, directory);
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
@@ -121,9 +121,8 @@ export async function readAdapterFiles(directory: string): Promise<AdapterFiles>
       const weights = await readFileBytes(path.join(directory, name));
       return { config: config as Record<string, unknown>, weights };
     } catch (error) {
-      if (errorCode(error) !== 'ENOENT' && !(error instanceof Error && /ENOENT|not found|does not exist/i.test(error.message))) {
-        throw error;
-      }
+      // readFileBytes wraps a missing file in an InvalidArgumentError whose cause has the code.
+      if (errorCode(error) !== 'ENOENT' && errorCode((error as Error).cause) !== 'ENOENT') throw error;
     }
   }
   throw new AdapterLoadError(

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@peftjs/core-tensor';
 
 /**
- * Value added to the score of a padding key. transformers uses the float32 minimum; a finite
- * -1e9 gives the same softmax (exp underflows to exactly 0) and cannot overflow to -Infinity when
- * adapters add masks of their own.
+ * Value added to the score of a padding key. transformers has used -10000 and, in later versions,
+ * the float32 minimum. A finite -1e9 gives the same softmax (exp underflows to exactly 0) and
+ * cannot overflow to -Infinity when adapters add masks of their own.
  */
 export const MASKED_SCORE = -1e9;
 

@@ -25,7 +25,7 @@ export class BertSelfAttention extends Module {
   readonly key: Linear;
   readonly value: Linear;
   readonly dropout: Dropout;
-  /** Where prefix-tuning adapters extend the keys and values of this layer. */
+  /** Attention site at which prefix-tuning adapters extend the keys and values of this layer. */
   readonly site: AttentionSite;
   readonly numHeads: number;
   readonly headDim: number;

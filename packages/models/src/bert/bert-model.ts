@@ -78,10 +78,11 @@ export class BertModel extends AdaptableModel {
   }
 
   /**
-   * Returns, for each layer in order: the linear sites `attention.self.query`, `key`, `value`
-   * (`selfattn`, q/k/v), `attention.output.dense` (`selfattn`, o), `intermediate.dense` and
-   * `output.dense`; the residual sites `attention.output` (`mh_adapter`) and `output`
-   * (`output_adapter`); and the attention site `attention.self`.
+   * Returns the sites of every layer in layer order. Each layer has six linear sites:
+   * `attention.self.query`, `key` and `value` (`selfattn`, q/k/v), `attention.output.dense`
+   * (`selfattn`, o), `intermediate.dense` and `output.dense`. Then come the residual sites
+   * `attention.output` (`mh_adapter`) and `output` (`output_adapter`), and the attention site
+   * `attention.self`.
    */
   adaptationSites(): readonly AdaptationSite[] {
     return this.encoder.adaptationSites();

@@ -16,7 +16,7 @@ export interface BertCheckpointFiles {
 export interface OpenedBertCheckpoint {
   /** The parsed `config.json`. */
   readonly configJson: unknown;
-  /** Where the checkpoint came from, for messages. */
+  /** Description of the checkpoint's origin for messages: its directory, or `the given files`. */
   readonly where: string;
   /** Reads every tensor of the checkpoint; the caller disposes them. */
   readTensors(): Promise<Map<string, tf.Tensor>>;

@@ -63,8 +63,9 @@ export function renameLegacyLayerNorm(key: string): string {
 
 /**
  * Returns why a checkpoint key can be skipped without changing the model, or null when it
- * cannot: the `position_ids` and `token_type_ids` buffers that some transformers versions save,
- * and the pre-training heads under `cls.` (masked-LM and next-sentence prediction).
+ * cannot. Skippable keys are the `embeddings.position_ids` and `embeddings.token_type_ids`
+ * buffers, which hold no weights, and the pre-training heads under `cls.` (masked-LM and
+ * next-sentence prediction).
  *
  * @param key A checkpoint key, after {@link renameLegacyLayerNorm}.
  */

@@ -35,8 +35,8 @@ export interface MapBertCheckpointOptions {
 const MAX_LISTED = 12;
 
 function listKeys(keys: readonly string[]): string {
-  const shown = keys.slice(0, MAX_LISTED).map((key) => `"${key}"`).join(', ');
-  return keys.length > MAX_LISTED ? `${shown} and ${keys.length - MAX_LISTED} more` : shown;
+  const listed = keys.slice(0, MAX_LISTED).map((key) => `"${key}"`).join(', ');
+  return keys.length > MAX_LISTED ? `${listed} and ${keys.length - MAX_LISTED} more` : listed;
 }
 
 /**

@@ -43,8 +43,8 @@ function checkpointContents(model: BertModel | BertForSequenceClassification): {
 /**
  * Serialises a BERT model as Hugging Face checkpoint files in memory: `config.json` and
  * `model.safetensors` (float32, metadata `format: pt`) with transformers' key names. Only base
- * weights are written; adapter parameters are left out (save them with `saveAdapter`), and a
- * merged adapter is saved as part of the weights it was merged into.
+ * weights are written, so adapter parameters are left out (save them with `saveAdapter`). A merged
+ * adapter is saved as part of the weights it was merged into.
  *
  * @param model The model to serialise.
  */

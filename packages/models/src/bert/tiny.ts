@@ -23,7 +23,7 @@ export const TINY_BERT_CONFIG: Readonly<BertConfigInput> = Object.freeze({
   num_labels: 2,
 });
 
-/** The tiny config with `overrides` applied; a given `id2label` or `num_labels` replaces both defaults. */
+/** Applies `overrides` to the tiny config. A given `id2label` also replaces the default `num_labels`. */
 function tinyConfig(overrides: Partial<BertConfigInput>): BertConfigInput {
   const labels = overrides.id2label === undefined ? {} : { num_labels: undefined };
   return { ...TINY_BERT_CONFIG, ...labels, ...overrides };

@@ -62,12 +62,14 @@ async function readShardedIndex(directory: string, indexPath: string): Promise<C
   }
 
   const shardNames = [...new Set(shardOf.values())];
+  for (const shard of shardNames) {
+    if (!(await fileExists(joinFilePath(directory, shard)))) {
+      throw new CheckpointFormatError(`${indexPath} names the shard ${shard}, which is missing from ${directory}.`);
+    }
+  }
   const tensors = new Map<string, CheckpointTensorInfo>();
   for (const shard of shardNames) {
     const file = joinFilePath(directory, shard);
-    if (!(await fileExists(file))) {
-      throw new CheckpointFormatError(`${indexPath} names the shard ${shard}, which is missing from ${directory}.`);
-    }
     const header = await readSafetensorsHeader(file);
     for (const [name, info] of header.tensors) {
       const listed = shardOf.get(name);

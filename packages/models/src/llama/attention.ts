@@ -85,7 +85,7 @@ export class LlamaAttention extends Module {
    * Attends from the new tokens to the cached and new tokens.
    *
    * @param hidden Normalised input `[batch, length, hiddenSize]`; not disposed.
-   * @param context Position offset, mask and cache of this call.
+   * @param context Rotary angles, mask and cache of this call.
    * @returns `[batch, length, hiddenSize]`, after `o_proj`.
    */
   apply(hidden: tf.Tensor, context: AttentionContext): tf.Tensor {

@@ -86,7 +86,7 @@ export class LlamaDecoderLayer extends Module {
 
   /**
    * @param hidden Residual stream `[batch, length, hiddenSize]`; not disposed.
-   * @param context Position offset, mask and cache of this call.
+   * @param context Rotary angles, mask and cache of this call.
    * @returns The residual stream after this block.
    */
   apply(hidden: tf.Tensor, context: AttentionContext): tf.Tensor {

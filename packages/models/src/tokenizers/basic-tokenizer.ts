@@ -16,10 +16,10 @@ export interface BasicTokenizerOptions {
 /**
  * BERT's BasicTokenizer: the text clean-up and word splitting that runs before WordPiece.
  *
- * It follows Hugging Face transformers' `BasicTokenizer.tokenize`: drop NUL, U+FFFD and control
- * characters and turn whitespace into spaces, surround CJK ideographs with spaces, normalise to
- * NFC, split on whitespace, lower-case and strip accents per word, then split every punctuation
- * character into its own word.
+ * It follows Hugging Face transformers' `BasicTokenizer.tokenize` step by step. It drops NUL,
+ * U+FFFD and control characters, turns whitespace into spaces and surrounds CJK ideographs with
+ * spaces. It then normalises to NFC and splits on whitespace. Each word is lower-cased and
+ * stripped of accents, and every punctuation character becomes a word of its own.
  */
 export class BasicTokenizer {
   readonly doLowerCase: boolean;

@@ -162,10 +162,10 @@ export async function loadTokenizerJson(
   return new TokenizerJsonTokenizer(tokenizer, modelMaxLength, findPadTokenId(tokenizer, json, config));
 }
 
-async function readJsonSource(source: string | Record<string, unknown>, what: string): Promise<Record<string, unknown>> {
+async function readJsonSource(source: string | Record<string, unknown>, fileName: string): Promise<Record<string, unknown>> {
   if (typeof source !== 'string') {
     if (source === null || typeof source !== 'object' || Array.isArray(source)) {
-      throw new InvalidArgumentError(`${what} must be a path, JSON text or an object, got ${JSON.stringify(source)}.`);
+      throw new InvalidArgumentError(`${fileName} must be a path, JSON text or an object, got ${JSON.stringify(source)}.`);
     }
     return source;
   }
@@ -174,10 +174,10 @@ async function readJsonSource(source: string | Record<string, unknown>, what: st
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new CheckpointFormatError(`${what} is not valid JSON: ${(error as Error).message}.`);
+    throw new CheckpointFormatError(`${fileName} is not valid JSON: ${(error as Error).message}.`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new CheckpointFormatError(`${what} must contain a JSON object, got ${JSON.stringify(parsed)?.slice(0, 80)}.`);
+    throw new CheckpointFormatError(`${fileName} must contain a JSON object, got ${JSON.stringify(parsed)?.slice(0, 80)}.`);
   }
   return parsed as Record<string, unknown>;
 }

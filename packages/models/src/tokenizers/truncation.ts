@@ -94,9 +94,9 @@ export function truncatePair<T>(
   return { first: a, second: b };
 }
 
-function cannotTruncate(which: string, length: number, excess: number, maxLength: number): InvalidArgumentError {
+function cannotTruncate(sequenceName: string, length: number, excess: number, maxLength: number): InvalidArgumentError {
   return new InvalidArgumentError(
-    `Cannot truncate to maxLength ${maxLength} with 'only_${which}': ${excess} tokens must go but the ${which} ` +
+    `Cannot truncate to maxLength ${maxLength} with 'only_${sequenceName}': ${excess} tokens must go but the ${sequenceName} ` +
       `text has ${length}. Use truncation 'longest_first' or a larger maxLength.`,
   );
 }

@@ -16,13 +16,13 @@ const NONSPACING_MARK = /\p{Mn}/gu;
  */
 const PYTHON_SPACE_RUN = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
-/** Whether `ch` is whitespace to BERT: space, tab, newline, carriage return or category Zs. */
+/** Returns whether `ch` is whitespace to BERT: space, tab, newline, carriage return or category Zs. */
 export function isWhitespace(ch: string): boolean {
   return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || UNICODE_WHITESPACE.test(ch);
 }
 
 /**
- * Whether `ch` is a control character to BERT: any category C* (Cc, Cf, Cn, Co, Cs) except tab,
+ * Returns whether `ch` is a control character to BERT: any category C* (Cc, Cf, Cn, Co, Cs) except tab,
  * newline and carriage return, which count as whitespace.
  */
 export function isControl(ch: string): boolean {
@@ -31,7 +31,7 @@ export function isControl(ch: string): boolean {
 }
 
 /**
- * Whether `ch` is punctuation to BERT: category P*, or any non-alphanumeric printable ASCII
+ * Returns whether `ch` is punctuation to BERT: category P*, or any non-alphanumeric printable ASCII
  * character (so `$`, `+`, `^` and `` ` `` split words although Unicode files them as symbols).
  */
 export function isPunctuation(ch: string): boolean {
@@ -43,7 +43,7 @@ export function isPunctuation(ch: string): boolean {
 }
 
 /**
- * Whether the code point is a CJK Unified Ideograph (blocks 4E00–9FFF, Extensions A–E and the
+ * Returns whether the code point is a CJK Unified Ideograph (blocks 4E00–9FFF, Extensions A–E and the
  * compatibility ideographs). Hangul, Hiragana and Katakana are not included, as in BERT, so they
  * are split like any other script.
  */

@@ -194,7 +194,7 @@ function checkPositiveInteger(name: string, value: number): number {
   return value;
 }
 
-/** A pattern that splits text around the special tokens and keeps them, longest first. */
+/** Builds a pattern that splits text around the special tokens and keeps them, longest first. */
 function buildSplitPattern(tokens: string[]): RegExp | null {
   if (tokens.length === 0) return null;
   const escaped = [...tokens].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
