@@ -62,8 +62,9 @@ function main() {
   try {
     step('npm pack');
     const packed = workspacePackages().map((pkg) => packPackage(pkg, tarballDir));
-    for (const { name, tarball, fileCount, size } of packed) {
-      console.log(`packed ${name}: ${path.basename(tarball)}, ${fileCount} files, ${(size / 1024).toFixed(1)} KiB`);
+    for (const { name, tarball, fileCount, assetCount, size } of packed) {
+      const assets = assetCount > 0 ? ` (${assetCount} under assets/)` : '';
+      console.log(`packed ${name}: ${path.basename(tarball)}, ${fileCount} files${assets}, ${(size / 1024).toFixed(1)} KiB`);
     }
     const withBuildInfo = packed.filter((entry) => entry.buildInfoPacked).map((entry) => entry.name);
     if (withBuildInfo.length > 0) {

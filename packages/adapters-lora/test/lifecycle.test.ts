@@ -52,14 +52,18 @@ describe('adding and deleting', () => {
   it('delete restores names, values and tensor count', () => {
     const model = tinyLlama();
     // A first forward pass lets the model build any caches it keeps (rotary tables).
-    tf.tidy(() => model.forward(tinyInput()));
+    tf.tidy(() => {
+      model.forward(tinyInput());
+    });
     const namesBefore = [...model.namedParameters().keys()];
     const valuesBefore = snapshotParameters(model);
     const tensorsBefore = tf.memory().numTensors;
 
     model.addAdapter('a', LoRAConfig({ init_weights: 'bert', dropout: 0.1, use_gating: false }), { setActive: true });
     expect(model.namedParameters().size).toBeGreaterThan(namesBefore.length);
-    tf.tidy(() => model.forward(tinyInput()));
+    tf.tidy(() => {
+      model.forward(tinyInput());
+    });
     model.deleteAdapter('a');
 
     expect([...model.namedParameters().keys()]).toEqual(namesBefore);

@@ -46,7 +46,7 @@ afterAll(() => {
   stories.dispose();
 });
 
-/** A tiny model whose lm_head makes `favourite` the most likely next token at every step. */
+/** Builds a tiny model whose lm_head makes `favourite` the most likely next token at every step. */
 function modelFavouring(favourite: number): LlamaForCausalLM {
   const model = new LlamaForCausalLM(TINY, { seed: 1 });
   model.lm_head!.forwardHook = (_x, y) => tf.add(y, tf.mul(tf.oneHot([favourite], TINY.vocab_size).reshape([TINY.vocab_size]), 100));
@@ -185,6 +185,12 @@ describe('sampleToken', () => {
     expect(sampleToken([1, 3, 3, 2], { temperature: 0, topK: 0, topP: 1 }, () => 0.5)).toBe(1);
     expect(argmax([5, 1, 5])).toBe(0);
   });
+
+  it('rejects empty logits and bad options', () => {
+    expect(() => argmax([])).toThrow(InvalidArgumentError);
+    expect(() => sampleToken([], { temperature: 1, topK: 0, topP: 1 }, () => 0.5)).toThrow(/at least one token/);
+    expect(() => sampleToken([1, 2], { temperature: 1, topK: 3, topP: 1 }, () => 0.5)).toThrow(/topK must be an integer in \[0, 2\]/);
+  });
 });
 
 describe('seededRandom', () => {
@@ -229,9 +235,9 @@ describe('meanNegativeLogLikelihood', () => {
     const nll = await meanNegativeLogLikelihood(stories, sequences);
     expect(tf.memory().numTensors).toBe(before);
     // llama2.c reports a validation loss of 1.297 nats/token for stories260K on the TinyStories
-    // validation split. Five stories are a small sample: their per-story means spread from about
-    // 0.95 to 1.49 (standard error of the five-story mean near 0.09), so ±0.2 allows for that
-    // while a broken model (uniform guessing costs ln 512 ≈ 6.2) fails by far.
+    // validation split. Five stories are a small sample: their per-story means range from about
+    // 0.95 to 1.49, so the five-story mean has a standard error near 0.09. A tolerance of ±0.2
+    // allows for that, and a broken model still fails by far (uniform guessing costs ln 512 ≈ 6.2).
     expect(Math.abs(nll - 1.297)).toBeLessThan(0.2);
   });
 

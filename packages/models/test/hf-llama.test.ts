@@ -324,7 +324,7 @@ describe('loadHuggingFaceLlama errors', () => {
       const dir = await shardedDir((names) =>
         Object.fromEntries(names.filter((n) => n !== 'model.norm.weight').map((n) => [n, 'shard-a.safetensors'])),
       );
-      await expect(loadHuggingFaceLlama(dir)).rejects.toThrow(/holds the tensor "model\.norm\.weight", which .* does not list/);
+      await expect(loadHuggingFaceLlama(dir)).rejects.toThrow(/contains the tensor "model\.norm\.weight", which .* does not list/);
     });
 
     it('rejects an indexed tensor its shard lacks', async () => {
@@ -332,7 +332,7 @@ describe('loadHuggingFaceLlama errors', () => {
         ...Object.fromEntries(names.map((n) => [n, 'shard-a.safetensors'])),
         'extra.weight': 'shard-a.safetensors',
       }));
-      await expect(loadHuggingFaceLlama(dir)).rejects.toThrow(/lists tensors that their shards do not hold: "extra\.weight"/);
+      await expect(loadHuggingFaceLlama(dir)).rejects.toThrow(/lists tensors that their shards do not contain: "extra\.weight"/);
     });
 
     it('rejects shard paths outside the directory', async () => {

@@ -329,7 +329,7 @@ describe('LlamaForCausalLM input errors', () => {
   it('rejects a cache of another batch size', () => {
     const cache = model.createCache();
     tf.tidy(() => model.forward(ids([[1, 2]]), { cache }));
-    expect(() => tf.tidy(() => model.forward(ids([[1], [2]]), { cache }))).toThrow(/holds a batch of 1 sequences but the input has 2/);
+    expect(() => tf.tidy(() => model.forward(ids([[1], [2]]), { cache }))).toThrow(/contains a batch of 1 sequences but the input has 2/);
     cache.dispose();
   });
 

@@ -35,7 +35,7 @@ function pseudoRandom(count: number, seed: number): Float32Array {
   return values;
 }
 
-/** The weight blocks of a llama2.c file, in file order, with their float counts. */
+/** Returns the weight blocks of a llama2.c file, in file order, with their float counts. */
 function blockSizes(d: Dims): [string, number][] {
   const vocab = Math.abs(d.vocab);
   const headSize = d.dim / d.heads;
@@ -90,8 +90,8 @@ function withHeader(bytes: Uint8Array, field: number, value: number): Uint8Array
 }
 
 /**
- * A direct port of run.c's forward pass in float64: adjacent-pair rotary, grouped-query attention,
- * SwiGLU. Returns the logits of every position of `tokens`.
+ * Computes the logits of every position of `tokens` with a direct float64 port of run.c's forward
+ * pass: adjacent-pair rotary, grouped-query attention, SwiGLU.
  */
 function runcReference(d: Dims, blocks: Map<string, Float32Array>, tokens: number[]): number[][] {
   const vocab = Math.abs(d.vocab);

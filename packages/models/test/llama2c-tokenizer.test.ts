@@ -31,7 +31,7 @@ function basePieces(): string[] {
   return ['<unk>', '\n<s>\n', '\n</s>\n', ...bytePieces];
 }
 
-/** A small vocabulary whose merges are chosen by the test: pieces after the byte tokens with their scores. */
+/** Builds a small vocabulary whose merges the test chooses: `extra` pieces after the byte tokens, with scores. */
 function tinyTokenizer(extra: [string, number][]): Llama2cTokenizer {
   const pieces = [...basePieces(), ...extra.map(([piece]) => piece)];
   const scores = new Float32Array([...basePieces().map(() => 0), ...extra.map(([, score]) => score)]);

@@ -10,12 +10,12 @@ export interface Llama2cAssetPaths {
 
 /**
  * Returns the paths of the stories260K checkpoint and its 512-token tokenizer shipped in this
- * package's `assets/stories260K/` folder (Node only; in a browser, fetch the files and pass their
- * bytes to the loaders).
+ * package's `assets/stories260K/` folder. It needs Node. In a browser, fetch the files and pass
+ * their bytes to the loaders.
  *
- * This module sits two folders below the package root both as `src/data/assets.ts` and as the
+ * This module sits two folders below the package root, both as `src/data/assets.ts` and as the
  * compiled `dist/data/assets.js`, so the same relative path works from sources and from an
- * installed package. The paths are built by hand rather than with `node:path` so that browser
+ * installed package. The paths are joined by hand rather than with `node:path`, so browser
  * bundles of the package need no Node built-ins.
  */
 export function stories260KPaths(): Llama2cAssetPaths {

@@ -4,20 +4,20 @@ import { InvalidArgumentError, readFileBytes } from '@peftjs/core-tensor';
 export type BinarySource = string | ArrayBuffer | Uint8Array;
 
 /**
- * Returns the bytes of a path or buffer. Buffers are wrapped without a copy; a path is read with
- * core-tensor's `readFileBytes`, which loads `node:fs` only then, so browser code that passes
- * buffers never needs it.
+ * Returns the bytes of a path or buffer. Buffers are wrapped without a copy. A path is read with
+ * core-tensor's `readFileBytes`, which loads `node:fs` only when called, so browser code that
+ * passes buffers never needs it.
  *
  * @param source File path, `ArrayBuffer` or `Uint8Array`.
- * @param what Name of the expected file in error messages, e.g. `llama2.c checkpoint`.
+ * @param description What the file is, for error messages, e.g. `llama2.c checkpoint`.
  * @throws InvalidArgumentError for a source of another type or a path that names no file.
  */
-export async function readBinarySource(source: BinarySource, what: string): Promise<Uint8Array> {
+export async function readBinarySource(source: BinarySource, description: string): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (typeof source !== 'string') {
     throw new InvalidArgumentError(
-      `The ${what} source must be a file path, an ArrayBuffer or a Uint8Array, got ${describeValue(source)}.`,
+      `The ${description} source must be a file path, an ArrayBuffer or a Uint8Array, got ${describeValue(source)}.`,
     );
   }
   return readFileBytes(source);

@@ -29,7 +29,7 @@ export interface GenerateOptions {
   onToken?: (id: number) => void;
 }
 
-/** Why {@link generate} stopped. */
+/** Reason {@link generate} stopped. */
 export type FinishReason = 'stop_token' | 'max_new_tokens' | 'max_length';
 
 /** Output of {@link generate}. */
@@ -121,7 +121,13 @@ async function nextTokenLogits(
   }
 }
 
-/** Raises unless every id is an integer in `[0, vocabSize)`. */
+/**
+ * Raises an {@link InvalidArgumentError} unless every id is an integer in `[0, vocabSize)`.
+ *
+ * @param ids Token ids to check.
+ * @param vocabSize Size of the model's vocabulary.
+ * @param name Name of the argument in the message, e.g. `promptIds`.
+ */
 export function checkTokenIds(ids: readonly number[], vocabSize: number, name: string): void {
   if (!Array.isArray(ids)) {
     throw new InvalidArgumentError(`${name} must be an array of token ids, got ${typeof ids}.`);

@@ -10,17 +10,17 @@ export interface LikelihoodOptions {
   /** Sequences per forward call (default 8). Larger batches are faster and use more memory. */
   batchSize?: number;
   /**
-   * Longest sequence scored, in tokens (default and maximum: `max_position_embeddings`). Longer
-   * sequences are cut to their first `maxLength` tokens.
+   * Maximum sequence length scored, in tokens (default and upper limit: `max_position_embeddings`).
+   * Longer sequences are cut to their first `maxLength` tokens.
    */
   maxLength?: number;
 }
 
 /**
- * Returns the mean negative log-likelihood, in nats per predicted token, of token sequences under
- * teacher forcing: every token after the first of each sequence is predicted from the tokens
- * before it, and the mean runs over all predicted tokens of all sequences. `exp` of the result is
- * the perplexity.
+ * Computes the mean negative log-likelihood, in nats per predicted token, of token sequences under
+ * teacher forcing. Every token after the first of each sequence is predicted from the tokens
+ * before it. The mean runs over all predicted tokens of all sequences, and its `exp` is the
+ * perplexity.
  *
  * Sequences are sorted by length and right-padded into batches, with an attention mask, so the
  * padding changes nothing.

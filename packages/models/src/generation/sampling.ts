@@ -31,23 +31,30 @@ export function validateSamplingOptions(options: SamplingOptions, vocabSize: num
   }
 }
 
-/** Returns the index of the largest value; the first one on ties, as run.c's argmax. */
+/**
+ * Returns the index of the largest value, the first one on ties, as run.c's argmax does.
+ *
+ * @param values Logits or probabilities; must not be empty.
+ */
 export function argmax(values: ArrayLike<number>): number {
+  if (values.length === 0) throw new InvalidArgumentError('argmax needs at least one value, got an empty array.');
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   return best;
 }
 
 /**
- * Picks the next token from logits: argmax when the temperature is 0, otherwise a draw from the
- * softmax of `logits / temperature` restricted first to the `topK` most likely tokens and then
- * to the top-p nucleus (the order Hugging Face's `generate` applies them).
+ * Picks the next token from logits. With temperature 0 it is the argmax. Otherwise it is a draw
+ * from the softmax of `logits / temperature`, restricted first to the `topK` most likely tokens
+ * and then to the top-p nucleus, the order in which Hugging Face's `generate` applies them.
  *
  * @param logits Next-token logits of one sequence.
  * @param options Temperature, top-k and top-p.
  * @param random Uniform source in [0, 1).
  */
 export function sampleToken(logits: ArrayLike<number>, options: SamplingOptions, random: RandomSource): number {
+  if (logits.length === 0) throw new InvalidArgumentError('sampleToken needs logits for at least one token.');
+  validateSamplingOptions(options, logits.length);
   if (options.temperature === 0) return argmax(logits);
 
   const order = Array.from({ length: logits.length }, (_, i) => i);

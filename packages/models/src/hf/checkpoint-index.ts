@@ -2,7 +2,7 @@ import { CheckpointFormatError, readSafetensorsHeader, type SafetensorsDtype } f
 
 import { fileExists, joinFilePath, readJsonObject, SAFETENSORS_FILE, SAFETENSORS_INDEX_FILE } from './files';
 
-/** Where one tensor of a checkpoint is stored. */
+/** File, dtype and shape of one checkpoint tensor. */
 export interface CheckpointTensorInfo {
   /** Path of the safetensors file holding the tensor. */
   readonly file: string;
@@ -75,7 +75,7 @@ async function readShardedIndex(directory: string, indexPath: string): Promise<C
       const listed = shardOf.get(name);
       if (listed !== shard) {
         throw new CheckpointFormatError(
-          `Shard ${shard} holds the tensor "${name}", which ${indexPath} ` +
+          `Shard ${shard} contains the tensor "${name}", which ${indexPath} ` +
             (listed === undefined ? 'does not list' : `assigns to ${listed}`) +
             '. Regenerate the index for these shards.',
         );
@@ -86,13 +86,17 @@ async function readShardedIndex(directory: string, indexPath: string): Promise<C
   const absent = [...shardOf.keys()].filter((name) => !tensors.has(name));
   if (absent.length > 0) {
     throw new CheckpointFormatError(
-      `${indexPath} lists tensors that their shards do not hold: ${formatNames(absent)}. The shards are incomplete.`,
+      `${indexPath} lists tensors that their shards do not contain: ${formatNames(absent)}. The shards are incomplete.`,
     );
   }
   return { files: shardNames.map((shard) => joinFilePath(directory, shard)), tensors };
 }
 
-/** Formats names for a message, listing at most ten. */
+/**
+ * Formats names for a message, listing at most ten.
+ *
+ * @param names Tensor names.
+ */
 export function formatNames(names: readonly string[]): string {
   const shown = names.slice(0, 10).map((name) => `"${name}"`).join(', ');
   return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;

@@ -46,20 +46,22 @@ export async function makeDirectory(path: string): Promise<void> {
  * Reads a JSON file that must hold an object.
  *
  * @param path File path.
- * @param what Description of the file for error messages, e.g. `config.json of /models/x`.
+ * @param description What the file is, for error messages, e.g. `model config`.
  * @throws InvalidArgumentError when the file does not exist.
  * @throws CheckpointFormatError when it is not valid JSON or not a JSON object.
  */
-export async function readJsonObject(path: string, what: string): Promise<Record<string, unknown>> {
+export async function readJsonObject(path: string, description: string): Promise<Record<string, unknown>> {
   const bytes = await readFileBytes(path);
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new CheckpointFormatError(`The ${what} at ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new CheckpointFormatError(`The ${description} at ${path} is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CheckpointFormatError(`The ${what} at ${path} must hold a JSON object, got ${JSON.stringify(value)?.slice(0, 80)}.`);
+    throw new CheckpointFormatError(
+      `The ${description} at ${path} must contain a JSON object, got ${JSON.stringify(value)?.slice(0, 80)}.`,
+    );
   }
   return value as Record<string, unknown>;
 }

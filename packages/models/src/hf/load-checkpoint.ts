@@ -18,7 +18,7 @@ export interface CheckpointMatchOptions {
 const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16', 'F8_E5M2', 'F8_E4M3']);
 
 /**
- * Checks that a checkpoint holds exactly the expected tensors with the expected shapes and a
+ * Checks that a checkpoint contains exactly the expected tensors with the expected shapes and a
  * floating-point dtype, before any data is read.
  *
  * @param index The checkpoint's tensors, from `readCheckpointIndex`.
@@ -84,8 +84,8 @@ export async function loadCheckpointIntoModule(
   for (const file of index.files) {
     const { tensors } = await readSafetensors(file);
     try {
-      const wanted = new Map([...tensors].filter(([name]) => expected.has(name)));
-      module.loadParameters(wanted);
+      const selected = new Map([...tensors].filter(([name]) => expected.has(name)));
+      module.loadParameters(selected);
     } finally {
       tf.dispose([...tensors.values()]);
     }

@@ -28,7 +28,7 @@ export class LlamaAttention extends Module {
   readonly k_proj: Linear;
   readonly v_proj: Linear;
   readonly o_proj: Linear;
-  /** Where prefix-tuning adapters extend the keys and values of this layer. */
+  /** Attention site at which prefix-tuning adapters extend this layer's keys and values. */
   readonly site: AttentionSite;
 
   readonly numHeads: number;

@@ -15,7 +15,7 @@ export interface LlamaConfig {
   /** Number of key/value heads (grouped-query attention); must divide `num_attention_heads`. */
   readonly num_key_value_heads: number;
   readonly vocab_size: number;
-  /** Longest sequence, in tokens, that the model accepts (prompt plus generated tokens). */
+  /** Maximum sequence length in tokens that the model accepts (prompt plus generated tokens). */
   readonly max_position_embeddings: number;
   /** Epsilon of every RMSNorm. */
   readonly rms_norm_eps: number;
@@ -138,7 +138,11 @@ export function validateLlamaConfig(config: LlamaConfig): void {
   }
 }
 
-/** Size of one attention head, `hidden_size / num_attention_heads`. */
+/**
+ * Returns the size of one attention head, `hidden_size / num_attention_heads`.
+ *
+ * @param config A validated configuration.
+ */
 export function llamaHeadDim(config: LlamaConfig): number {
   return config.hidden_size / config.num_attention_heads;
 }

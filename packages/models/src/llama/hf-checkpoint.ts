@@ -59,7 +59,7 @@ function ignoredTensor(config: LlamaConfig): (name: string) => boolean {
  *
  * @param directory The model directory.
  * @returns A model in evaluation mode; the caller owns it and must `dispose()` it.
- * @throws ConfigError when config.json lacks a required field, has an invalid value or asks for
+ * @throws ConfigError when config.json lacks a required field, has an invalid value or requests
  *   an unsupported feature.
  * @throws CheckpointFormatError for a missing checkpoint, missing or unexpected tensors, or a
  *   malformed file.

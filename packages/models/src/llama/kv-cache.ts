@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '@peftjs/core-tensor';
  *
  * The cache owns its tensors: they survive the `tf.tidy` scopes of the forward pass and are freed
  * by {@link dispose}. Keys are stored after the rotary embedding, with shape
- * `[batch, numKeyValueHeads, length, headDim]`; prefixes added by attention-site adapters are not
+ * `[batch, numKeyValueHeads, length, headDim]`. Prefixes added by attention-site adapters are not
  * stored, because the adapters add them again on every call.
  */
 export class LlamaKVCache {
@@ -68,7 +68,7 @@ export class LlamaKVCache {
     }
     if (this.batch !== null && this.batch !== batch) {
       throw new InvalidArgumentError(
-        `The KV cache holds a batch of ${this.batch} sequences but the input has ${batch}; ` +
+        `The KV cache contains a batch of ${this.batch} sequences but the input has ${batch}; ` +
           'use one cache per batch, created with model.createCache().',
       );
     }
@@ -126,8 +126,8 @@ export class LlamaKVCache {
   }
 
   /**
-   * Undoes the appends of a forward call that failed before {@link advance}, so the cache holds
-   * exactly the tokens it held before the call.
+   * Undoes the appends of a forward call that failed before {@link advance}, so the cache contains
+   * exactly the tokens it had before the call.
    */
   rollback(): void {
     for (const entry of this.replaced.reverse()) {

@@ -112,7 +112,7 @@ export class LlamaModel extends Module {
     }
     const [batch, length] = inputIds.shape as [number, number];
     if (batch === 0 || length === 0) {
-      throw new InvalidArgumentError(`Llama inputIds must hold at least one token, got shape [${inputIds.shape}].`);
+      throw new InvalidArgumentError(`Llama inputIds must contain at least one token, got shape [${inputIds.shape}].`);
     }
     if (cache !== null) {
       if (cache.numLayers !== this.config.num_hidden_layers) {

@@ -25,8 +25,8 @@ export interface LlamaSequenceClassificationOptions extends LlamaModelOptions {
  * under `model` and a bias-free `score` layer `[numLabels, hidden]` applied to the hidden state of
  * each sequence's last real token.
  *
- * Hugging Face finds that token from `pad_token_id`; here it is the last position whose attention
- * mask is 1 (the last position when no mask is given), which handles right and left padding alike.
+ * Hugging Face finds that token from `pad_token_id`. Here it is the last position whose attention
+ * mask is 1, or the last position when no mask is given, so right and left padding both work.
  */
 export class LlamaForSequenceClassification extends AdaptableModel {
   readonly config: LlamaConfig;

@@ -17,7 +17,7 @@ export interface Llama2cHeader {
   readonly numKeyValueHeads: number;
   /** Vocabulary size (the absolute value of the stored field). */
   readonly vocabSize: number;
-  /** Longest sequence the model was trained on; also the length of the stored RoPE tables. */
+  /** Maximum sequence length the model was trained with, also the length of the stored RoPE tables. */
   readonly seqLen: number;
   /** True when the stored vocab_size was positive: the classifier reuses the token embedding. */
   readonly sharedClassifier: boolean;
@@ -28,7 +28,7 @@ export interface Llama2cHeader {
  *
  * @param bytes The whole checkpoint file.
  * @throws CheckpointFormatError when the file is shorter than the header, is a versioned export,
- *   or holds zero, negative or inconsistent dimensions.
+ *   or has zero, negative or inconsistent dimensions.
  */
 export function parseLlama2cHeader(bytes: Uint8Array): Llama2cHeader {
   if (bytes.byteLength < LLAMA2C_HEADER_BYTES) {
@@ -89,7 +89,11 @@ export function parseLlama2cHeader(bytes: Uint8Array): Llama2cHeader {
   };
 }
 
-/** Number of float32 values of each tensor block, in file order, after the header. */
+/**
+ * Returns the number of float32 values of each tensor block, in file order, after the header.
+ *
+ * @param header A parsed legacy header.
+ */
 export function llama2cTensorSizes(header: Llama2cHeader): { name: string; count: number }[] {
   const { dim, hiddenDim, numLayers: layers, numHeads, numKeyValueHeads, vocabSize, seqLen } = header;
   const headSize = dim / numHeads;
@@ -113,7 +117,11 @@ export function llama2cTensorSizes(header: Llama2cHeader): { name: string; count
   return blocks;
 }
 
-/** Total file size in bytes that a header implies. */
+/**
+ * Returns the total file size in bytes that a header implies.
+ *
+ * @param header A parsed legacy header.
+ */
 export function expectedLlama2cFileBytes(header: Llama2cHeader): number {
   const floats = llama2cTensorSizes(header).reduce((sum, block) => sum + block.count, 0);
   return LLAMA2C_HEADER_BYTES + 4 * floats;

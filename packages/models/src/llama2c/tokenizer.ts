@@ -60,10 +60,11 @@ export class Llama2cTokenizer {
   }
 
   /**
-   * Encodes text as run.c's `encode` does: BOS if requested; for non-empty text a dummy-prefix
-   * space token (sentencepiece's `add_dummy_prefix`); each Unicode code point as its own piece, or
-   * as its UTF-8 bytes (byte + 3) when the vocabulary lacks it; then repeatedly the merge of the
-   * adjacent pair whose concatenation is a piece with the highest score (the leftmost pair on ties).
+   * Encodes text as run.c's `encode` does. Non-empty text starts with a dummy-prefix space token
+   * (sentencepiece's `add_dummy_prefix`). Each Unicode code point becomes its own piece, or its
+   * UTF-8 bytes as byte tokens (byte + 3) when the vocabulary lacks it. Then the adjacent pair
+   * whose concatenation is the highest-scoring piece is merged, the leftmost on ties, until no
+   * pair merges. BOS and EOS are added as requested.
    *
    * Unlike run.c, the BOS token never takes part in merges. run.c would merge it only if the
    * vocabulary held a piece starting with BOS's text, which sentencepiece vocabularies do not.
@@ -106,9 +107,9 @@ export class Llama2cTokenizer {
 
   /**
    * Decodes token ids into text: the concatenated {@link decodePiece} bytes of every id, read as
-   * UTF-8, with BOS and EOS left out. Unlike run.c's printing, which drops single bytes that are
-   * not printable ASCII, byte tokens are kept so that characters spelled by byte fallback survive;
-   * invalid UTF-8 becomes U+FFFD.
+   * UTF-8, with BOS and EOS left out. run.c's printing drops single bytes that are not printable
+   * ASCII, but here byte tokens are kept, so characters spelled by byte fallback survive. Invalid
+   * UTF-8 becomes U+FFFD.
    *
    * @param ids Token ids.
    */
@@ -181,9 +182,9 @@ export async function loadLlama2cTokenizer(source: BinarySource, vocabSize: numb
   }
   const bytes = await readBinarySource(source, 'llama2.c tokenizer');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const truncated = (offset: number, needed: number, what: string): CheckpointFormatError =>
+  const truncated = (offset: number, needed: number, field: string): CheckpointFormatError =>
     new CheckpointFormatError(
-      `The llama2.c tokenizer is truncated: ${what} needs bytes ${offset}..${offset + needed - 1} but the file ` +
+      `The llama2.c tokenizer is truncated: ${field} needs bytes ${offset}..${offset + needed - 1} but the file ` +
         `has ${bytes.byteLength} bytes. Check the file, and that vocabSize ${vocabSize} is the model's vocab_size.`,
     );
 
