@@ -1,4 +1,4 @@
-import { ConfigError } from '@peftjs/core-tensor';
+import { parseWithSchema } from '@peftjs/core-tensor';
 import { z } from 'zod';
 
 /**
@@ -98,30 +98,6 @@ export type LoRAConfigType = Readonly<z.output<typeof loraConfigSchema>>;
 
 /** The fields a caller may pass; every field is optional and takes AdapterHub's default. */
 export type LoRAConfigInput = Omit<z.input<typeof loraConfigSchema>, 'architecture'> & { architecture?: 'lora' };
-
-/**
- * Validates `input` against a zod schema and returns a deeply frozen config, raising a
- * {@link ConfigError} that lists every invalid field with the expectation.
- */
-export function parseWithSchema<S extends z.ZodType>(schema: S, input: unknown, label: string): Readonly<z.output<S>> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.join('.') : '(config)';
-      return `${path}: ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid ${label}: ${issues.join('; ')}.`);
-  }
-  return deepFreeze(result.data);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /**
  * Creates a LoRA config. Unknown fields and invalid values raise a `ConfigError` naming them.

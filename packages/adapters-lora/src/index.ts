@@ -4,7 +4,9 @@
  *
  * @packageDocumentation
  */
-export { LoRAConfig, IA3Config, replaceLoRAConfig, loraConfigSchema, parseWithSchema } from './config';
+import './presets';
+
+export { LoRAConfig, IA3Config, replaceLoRAConfig, loraConfigSchema } from './config';
 export type { LoRAConfigType, LoRAConfigInput } from './config';
 export { loraMethod } from './lora-method';
 export { LoRALayer, type LoRASiteSettings } from './lora-layer';

@@ -11,7 +11,7 @@ export {
   type LanguageModelFinetuneMetrics,
   type HeldOutEvaluation,
 } from './finetune/lm-job';
-export { METHOD_PRESETS, resolveAdapterConfig } from './methods';
+export { methodNames, resolveAdapterConfig } from './methods';
 export { renderLossCurveSvg, lossCurveSpec, type LossPoint } from './plot/loss-curve';
 export { readLabelledSentences, readTextLines, type LabelledSentence } from './data/labelled-sentences';
 export { trainHeldOutSplit, seededPermutation } from './data/split';

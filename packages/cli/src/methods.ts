@@ -1,14 +1,11 @@
-import { ConfigError, parseAdapterConfig, type AdapterConfig } from '@peftjs/core-tensor';
-import { IA3Config, LoRAConfig } from '@peftjs/adapters-lora';
+import { ConfigError, getAdapterPreset, listAdapterPresets, parseAdapterConfig, type AdapterConfig } from '@peftjs/core-tensor';
+// Importing the adapter packages registers their methods and presets.
+import '@peftjs/adapters-lora';
 
-/**
- * Adapter presets the `--method` option accepts, each with AdapterHub's defaults for that method.
- * `--config` overrides them with a JSON config for full control.
- */
-export const METHOD_PRESETS: Readonly<Record<string, () => AdapterConfig>> = Object.freeze({
-  lora: () => LoRAConfig(),
-  ia3: () => IA3Config(),
-});
+/** Names `--method` accepts: every registered adapter preset. */
+export function methodNames(): string[] {
+  return listAdapterPresets();
+}
 
 /** Returns the config for `--method` or, when given, the JSON of `--config`. */
 export function resolveAdapterConfig(options: { method: string; config?: string }): AdapterConfig {
@@ -21,9 +18,5 @@ export function resolveAdapterConfig(options: { method: string; config?: string 
     }
     return parseAdapterConfig(parsed);
   }
-  const preset = METHOD_PRESETS[options.method];
-  if (preset === undefined) {
-    throw new ConfigError(`Unknown method "${options.method}". Use one of: ${Object.keys(METHOD_PRESETS).join(', ')}.`);
-  }
-  return preset();
+  return getAdapterPreset(options.method).create();
 }

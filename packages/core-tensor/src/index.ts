@@ -41,3 +41,11 @@ export { trainStep, type TrainStepOptions, type TrainStepResult } from './traini
 export * from './safetensors';
 export * from './io';
 export { runTraining, type TrainingOptions, type TrainingResult, type StepReport } from './training/train-loop';
+export {
+  registerAdapterPreset,
+  getAdapterPreset,
+  listAdapterPresets,
+  registeredAdapterPresets,
+  type AdapterPreset,
+} from './adapters/presets';
+export { parseWithSchema, deepFreeze } from './adapters/config-schema';

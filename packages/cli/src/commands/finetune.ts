@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { initBackend, type ScheduleKind } from '@peftjs/core-tensor';
 
 import { checkFinetuneOptions, finetuneLanguageModel } from '../finetune/lm-job';
-import { METHOD_PRESETS, resolveAdapterConfig } from '../methods';
+import { methodNames, resolveAdapterConfig } from '../methods';
 import { fraction, integer, nonNegativeInteger, positiveInteger, positiveNumber } from '../options';
 
 /** Default output directory of `peftjs finetune`, relative to the working directory. */
@@ -18,7 +18,7 @@ export function finetuneCommand(): Command {
     .option('--model <path>', 'llama2.c checkpoint (.bin) or Hugging Face Llama directory (default: shipped stories260K)')
     .option('--tokenizer <path>', 'llama2.c tokenizer file (default: shipped tok512.bin)')
     .option('--data <paths...>', 'text files: text<TAB>label lines or one text per line (default: shipped review sentences)')
-    .addOption(new Option('--method <name>', 'adapter method preset').choices(Object.keys(METHOD_PRESETS)).default('lora'))
+    .addOption(new Option('--method <name>', 'adapter method preset').choices(methodNames()).default('lora'))
     .option('--config <json>', 'adapter config as JSON, overriding --method, e.g. \'{"architecture":"lora","r":16,"alpha":32}\'')
     .option('--steps <n>', 'number of optimizer steps', positiveInteger, 150)
     .option('--batch-size <n>', 'sequences per optimizer step', positiveInteger, 16)
