@@ -25,12 +25,16 @@ export function lossCurveSpec(trainLoss: readonly LossPoint[], heldOutLoss: read
     width: 560,
     height: 300,
     data: { values },
-    mark: { type: 'line', point: heldOutLoss.length > 0 && heldOutLoss.length < 40 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'optimizer step' },
       y: { field: 'loss', type: 'quantitative', title: 'cross-entropy (nats / token)', scale: { zero: false } },
       color: { field: 'series', type: 'nominal', title: null },
     },
+    // Training loss is drawn as a plain line; the few held-out evaluations also get markers.
+    layer: [
+      { mark: { type: 'line', strokeWidth: 1 }, transform: [{ filter: "datum.series === 'training batch'" }] },
+      { mark: { type: 'line', point: true, strokeWidth: 2 }, transform: [{ filter: "datum.series === 'held-out'" }] },
+    ],
   };
 }
 
