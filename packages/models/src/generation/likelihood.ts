@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@peftjs/core-tensor';
 
 import type { LlamaForCausalLM } from '../llama/causal-lm';
+import { nextTokenNegativeLogLikelihood } from '../heads/causal-lm-loss';
 import { checkTokenIds } from './generate';
 
 /** Options of {@link meanNegativeLogLikelihood}. */
@@ -83,17 +84,7 @@ async function batchNegativeLogLikelihood(model: LlamaForCausalLM, batch: (reado
     const inputIds = tf.tensor2d(ids, [batch.length, width], 'int32');
     const attentionMask = tf.tensor2d(mask, [batch.length, width]);
     const logits = model.forward(inputIds, { attentionMask });
-    // Position t predicts token t + 1, and only real tokens are predicted.
-    const predicting = logits.slice([0, 0, 0], [-1, width - 1, -1]);
-    const targets = inputIds.slice([0, 1], [-1, width - 1]);
-    const targetMask = attentionMask.slice([0, 1], [-1, width - 1]);
-    const vocabSize = model.config.vocab_size;
-    const logProbabilities = tf.logSoftmax(predicting, -1).reshape([-1]);
-    // Flat index of each target's log-probability: row · vocabSize + target id.
-    const rows = tf.range(0, batch.length * (width - 1), 1, 'int32');
-    const flatTargets = tf.add(tf.mul(rows, tf.scalar(vocabSize, 'int32')), targets.reshape([-1]));
-    const targetLogProbabilities = tf.gather(logProbabilities, flatTargets);
-    return tf.neg(tf.sum(tf.mul(targetLogProbabilities, targetMask.reshape([-1]))));
+    return nextTokenNegativeLogLikelihood(logits, inputIds, attentionMask).sum;
   });
   try {
     return (await total.data())[0]!;
