@@ -2,13 +2,16 @@
 // Pack-and-install smoke test. It builds the workspace, packs every package with `npm pack` and
 // installs the tarballs with tfjs into a scratch project in the OS temp folder. The folder is
 // outside the workspace, so nothing resolves through workspace links or TypeScript sources.
-// Then it type-checks consumer/ against the published .d.ts files and runs it.
+// Then it type-checks consumer/ against the published .d.ts files and runs it. Last, it runs the
+// harness test of examples/custom-adapter in a second project that has only the tarballs the
+// example needs.
 // Usage: node tools/pack-smoke/run.mjs [--keep]   (--keep leaves the scratch folder in place)
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runExampleOutsideWorkspace } from './example.mjs';
 import { run } from './exec.mjs';
 import { packPackage } from './pack.mjs';
 import { typecheckConsumer } from './typecheck.mjs';
@@ -98,6 +101,9 @@ function main() {
 
     step('require and use every package');
     run(process.execPath, [path.join('build', 'smoke.js')], projectDir);
+
+    step('run the custom-adapter example\'s harness test against the tarballs');
+    runExampleOutsideWorkspace({ root: ROOT, scratch, packed, tfjsVersion: TFJS_VERSION, installedVersion });
   } catch (error) {
     console.error(`\npack-smoke FAILED: ${error.message}`);
     console.error(`The scratch folder is kept for inspection: ${scratch}`);

@@ -66,7 +66,7 @@ export class LoRALayer implements LinearAdapterHandler {
     this.gate = config.use_gating ? new Linear(inFeatures, 1, { seed: deriveSeed(seed, 'gate') }) : null;
     if (this.gate) {
       // AdapterHub starts the gate weight from normal(0, 0.02) so the initial gate is close to 0.5.
-      this.gate.weight.assign(normal([1, inFeatures], deriveSeed(seed, 'gate_weight'), 0, 0.02));
+      this.gate.weight.assignOwned(normal([1, inFeatures], deriveSeed(seed, 'gate_weight'), 0, 0.02));
     }
   }
 

@@ -1,6 +1,9 @@
 import { ConfigError, getAdapterPreset, listAdapterPresets, parseAdapterConfig, type AdapterConfig } from '@peftjs/core-tensor';
 // Importing the adapter packages registers their methods and presets.
 import '@peftjs/adapters-lora';
+import '@peftjs/adapters-compacter';
+import '@peftjs/adapters-prefix';
+import '@peftjs/config-union';
 
 /** Names `--method` accepts: every registered adapter preset. */
 export function methodNames(): string[] {

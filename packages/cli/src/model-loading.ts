@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { InvalidArgumentError } from '@peftjs/core-tensor';
 import {
@@ -14,8 +15,24 @@ import {
 export interface LoadedLanguageModel {
   readonly model: LlamaForCausalLM;
   readonly tokenizer: Llama2cTokenizer;
+  /** The tokenizer file that was read. */
+  readonly tokenizerPath: string;
   /** Human-readable origin, for logs and metrics. */
   readonly description: string;
+}
+
+/**
+ * File name of the llama2.c tokenizer inside a Hugging Face model directory. `peftjs merge` copies
+ * the tokenizer there, and `--model <dir>` uses it when no `--tokenizer` is given.
+ */
+export const MODEL_DIRECTORY_TOKENIZER = 'tokenizer.bin';
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function kindOf(path: string, option: string): Promise<'file' | 'directory'> {
@@ -29,19 +46,30 @@ async function kindOf(path: string, option: string): Promise<'file' | 'directory
 /**
  * Loads the model named by `--model` (a llama2.c `.bin` checkpoint or a Hugging Face Llama
  * directory; default: the stories260K checkpoint shipped with `@peftjs/models`) and the llama2.c
- * tokenizer named by `--tokenizer` (default: the shipped `tok512.bin`).
+ * tokenizer named by `--tokenizer`. The tokenizer defaults to the model directory's
+ * `tokenizer.bin` when there is one, else to the shipped `tok512.bin`.
+ *
+ * @param options `model` and `tokenizer` paths; omitted ones take the defaults above.
+ * @returns The model in evaluation mode, which the caller must `dispose()`, and its tokenizer.
  */
 export async function loadLanguageModel(options: { model?: string; tokenizer?: string }): Promise<LoadedLanguageModel> {
   const shipped = stories260KPaths();
   const modelPath = options.model ?? shipped.checkpoint;
-  const tokenizerPath = options.tokenizer ?? shipped.tokenizer;
-
-  const model =
-    (await kindOf(modelPath, '--model')) === 'directory'
-      ? await loadHuggingFaceLlama(modelPath)
-      : await loadLlama2cCheckpoint(modelPath);
+  const isDirectory = (await kindOf(modelPath, '--model')) === 'directory';
+  let tokenizerPath = options.tokenizer ?? shipped.tokenizer;
+  if (options.tokenizer === undefined && isDirectory && (await isFile(join(modelPath, MODEL_DIRECTORY_TOKENIZER)))) {
+    tokenizerPath = join(modelPath, MODEL_DIRECTORY_TOKENIZER);
+  }
   await kindOf(tokenizerPath, '--tokenizer');
-  const tokenizer = await loadLlama2cTokenizer(tokenizerPath, model.config.vocab_size);
+
+  const model = isDirectory ? await loadHuggingFaceLlama(modelPath) : await loadLlama2cCheckpoint(modelPath);
+  let tokenizer: Llama2cTokenizer;
+  try {
+    tokenizer = await loadLlama2cTokenizer(tokenizerPath, model.config.vocab_size);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const description = options.model === undefined ? 'stories260K (shipped llama2.c checkpoint)' : modelPath;
-  return { model, tokenizer, description };
+  return { model, tokenizer, tokenizerPath, description };
 }

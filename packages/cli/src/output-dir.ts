@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { InvalidArgumentError } from '@peftjs/core-tensor';
@@ -14,6 +14,8 @@ export class StagedDirectory {
     readonly target: string,
     /** Where files are written until {@link commit}. */
     readonly staging: string,
+    /** The outermost parent directory that {@link create} had to make, if any. */
+    private readonly createdParent: string | undefined,
   ) {}
 
   /** Creates the staging directory for `target`. Raises if `target` exists and is not a directory. */
@@ -26,11 +28,11 @@ export class StagedDirectory {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    await mkdir(dirname(absolute), { recursive: true });
+    const createdParent = await mkdir(dirname(absolute), { recursive: true });
     const staging = `${absolute}.partial-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging);
-    return new StagedDirectory(absolute, staging);
+    return new StagedDirectory(absolute, staging, createdParent);
   }
 
   /** Moves the staged files into place, replacing any previous content of the target. */
@@ -47,8 +49,21 @@ export class StagedDirectory {
     if (hadPrevious) await rm(previous, { recursive: true, force: true });
   }
 
-  /** Deletes the staging directory; the target is left as it was. */
+  /**
+   * Deletes the staging directory and the parent directories that {@link create} made, as long
+   * as they are empty; the target is left as it was.
+   */
   async abandon(): Promise<void> {
     await rm(this.staging, { recursive: true, force: true });
+    if (this.createdParent === undefined) return;
+    for (let directory = dirname(this.target); ; directory = dirname(directory)) {
+      try {
+        await rmdir(directory);
+      } catch {
+        // Another process wrote into it meanwhile: keep it and its parents.
+        return;
+      }
+      if (directory === this.createdParent) return;
+    }
   }
 }

@@ -12,15 +12,17 @@ export function isNode(): boolean {
   return typeof process !== 'undefined' && process.versions?.node !== undefined;
 }
 
-async function registerWasm(): Promise<void> {
-  // Importing the package registers the backend with the tfjs engine. It is an optional peer
-  // dependency, so it is loaded only when wasm is requested.
-  await import('@tensorflow/tfjs-backend-wasm');
-}
-
-async function registerWebgpu(): Promise<void> {
-  const moduleName = '@tensorflow/tfjs-backend-webgpu';
-  await import(moduleName);
+/**
+ * Loads an optional backend package, which registers the backend with the tfjs engine when it is
+ * evaluated. CommonJS builds use `require`, because a native `import()` is unavailable inside
+ * jest's CommonJS module runtime and would silently leave only the cpu backend.
+ */
+async function loadBackendPackage(name: string): Promise<void> {
+  if (typeof require === 'function') {
+    require(name);
+    return;
+  }
+  await import(name);
 }
 
 /**
@@ -52,8 +54,8 @@ export async function initBackend(preferred?: BackendName | readonly BackendName
   const failures: string[] = [];
   for (const name of order) {
     try {
-      if (name === 'wasm') await registerWasm();
-      if (name === 'webgpu') await registerWebgpu();
+      if (name === 'wasm') await loadBackendPackage('@tensorflow/tfjs-backend-wasm');
+      if (name === 'webgpu') await loadBackendPackage('@tensorflow/tfjs-backend-webgpu');
       if (await tf.setBackend(name)) {
         await tf.ready();
         return tf.getBackend() as BackendName;

@@ -4,6 +4,7 @@ export { Module, ModuleList, shapesEqual } from './module/module';
 export * from './init/initializers';
 export { deriveSeed } from './init/seed';
 export { Linear, type LinearOptions, type LinearForwardHook } from './layers/linear';
+export { linear } from './layers/linear-function';
 export { LayerNorm, RMSNorm } from './layers/layer-norm';
 export { Embedding } from './layers/embedding';
 export { Dropout } from './layers/dropout';
@@ -49,3 +50,12 @@ export {
   type AdapterPreset,
 } from './adapters/presets';
 export { parseWithSchema, deepFreeze } from './adapters/config-schema';
+export {
+  recordGateScores,
+  reportGateScore,
+  isRecordingGateScores,
+  groupGateScores,
+  type GateScore,
+  type GateScoreRecording,
+  type GateScoreSource,
+} from './adapters/gate-scores';

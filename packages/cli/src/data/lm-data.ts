@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 
 import { readLabelledSentences, readTextLines } from './labelled-sentences';
+import type { TokenEncoder } from './token-encoder';
 
 /** The review sentences shipped with this package (UCI Sentiment Labelled Sentences, CC BY 4.0). */
 export function shippedSentimentFiles(): string[] {
@@ -24,4 +25,19 @@ export async function readLanguageModelTexts(paths: readonly string[]): Promise<
     }
   }
   return texts;
+}
+
+/**
+ * Reads language-modelling data files (see {@link readLanguageModelTexts}) and encodes every text
+ * as BOS + text token ids.
+ *
+ * @param paths Data files.
+ * @param tokenizer The model's tokenizer.
+ */
+export async function readLanguageModelSequences(
+  paths: readonly string[],
+  tokenizer: TokenEncoder,
+): Promise<number[][]> {
+  const texts = await readLanguageModelTexts(paths);
+  return texts.map((text) => tokenizer.encode(text, { bos: true }));
 }

@@ -1,18 +1,10 @@
-import * as tf from '@tensorflow/tfjs';
-
 import { InvalidArgumentError } from '@peftjs/core-tensor';
 
-import { seededPermutation } from './split';
+import { rightPad, type PaddedTokens } from './padding';
+import { ShuffledCycle } from './shuffled-cycle';
 
 /** A language-modelling batch: token ids and the mask of positions that hold real tokens. */
-export interface TokenBatch {
-  /** int32 `[batch, length]`. */
-  readonly inputIds: tf.Tensor2D;
-  /** float32 `[batch, length]`, 1 for real tokens and 0 for padding. */
-  readonly attentionMask: tf.Tensor2D;
-  /** Number of real tokens in the batch. */
-  readonly tokens: number;
-}
+export type TokenBatch = PaddedTokens;
 
 /**
  * Serves training batches of token sequences. Each example is one encoded sequence (BOS + text),
@@ -20,10 +12,8 @@ export interface TokenBatch {
  * seeded random order, reshuffled every epoch.
  */
 export class SequenceBatcher {
-  private order: number[] = [];
-  private cursor = 0;
-  private epoch = 0;
   private readonly sequences: number[][];
+  private readonly cycle: ShuffledCycle;
 
   /**
    * @param sequences Encoded examples; those with fewer than two tokens are dropped.
@@ -35,13 +25,13 @@ export class SequenceBatcher {
     sequences: readonly (readonly number[])[],
     readonly batchSize: number,
     readonly maxLength: number,
-    private readonly seed: number,
+    seed: number,
   ) {
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new InvalidArgumentError(`Batch size must be a positive integer, got ${batchSize}.`);
     if (!Number.isInteger(maxLength) || maxLength < 2) throw new InvalidArgumentError(`Sequence length must be an integer ≥ 2, got ${maxLength}.`);
     this.sequences = sequences.map((s) => s.slice(0, maxLength)).filter((s) => s.length >= 2);
     if (this.sequences.length === 0) throw new InvalidArgumentError('No training example has two or more tokens.');
-    this.reshuffle();
+    this.cycle = new ShuffledCycle(this.sequences.length, seed);
   }
 
   /** Number of examples served per epoch. */
@@ -52,27 +42,7 @@ export class SequenceBatcher {
   /** Returns the next batch; the caller disposes its tensors. */
   next(): TokenBatch {
     const rows: number[][] = [];
-    while (rows.length < this.batchSize) {
-      if (this.cursor >= this.order.length) this.reshuffle();
-      rows.push(this.sequences[this.order[this.cursor++]]);
-    }
-    const width = Math.max(...rows.map((r) => r.length));
-    const ids = new Int32Array(rows.length * width);
-    const mask = new Float32Array(rows.length * width);
-    rows.forEach((row, i) => {
-      ids.set(row, i * width);
-      mask.fill(1, i * width, i * width + row.length);
-    });
-    return {
-      inputIds: tf.tensor2d(ids, [rows.length, width], 'int32'),
-      attentionMask: tf.tensor2d(mask, [rows.length, width]),
-      tokens: rows.reduce((sum, r) => sum + r.length, 0),
-    };
-  }
-
-  private reshuffle(): void {
-    this.order = seededPermutation(this.sequences.length, this.seed + this.epoch);
-    this.epoch += 1;
-    this.cursor = 0;
+    while (rows.length < this.batchSize) rows.push(this.sequences[this.cycle.next()]);
+    return rightPad(rows);
   }
 }

@@ -42,3 +42,27 @@ export function trainHeldOutSplit<T>(items: readonly T[], heldOutFraction: numbe
     train: order.slice(heldOutCount).map((i) => items[i]),
   };
 }
+
+/** Which examples a command scores: the held-out part of the split, the training part, or all. */
+export type DataPart = 'held-out' | 'train' | 'all';
+
+/** Every {@link DataPart}, in the order help text lists them. */
+export const DATA_PARTS: readonly DataPart[] = ['held-out', 'train', 'all'];
+
+/**
+ * Returns one part of the seeded split that {@link trainHeldOutSplit} makes, or every item.
+ * With the same items, fraction and seed it selects the examples a fine-tuning run held out.
+ *
+ * @param items Items to select from.
+ * @param part `held-out`, `train` or `all`.
+ * @param heldOutFraction Share of items held out, in (0, 1); unused for `all`.
+ * @param seed Shuffle seed; unused for `all`.
+ */
+export function selectDataPart<T>(items: readonly T[], part: DataPart, heldOutFraction: number, seed: number): T[] {
+  if (part === 'all') return [...items];
+  if (part !== 'held-out' && part !== 'train') {
+    throw new InvalidArgumentError(`Unknown data part "${String(part)}"; expected one of ${DATA_PARTS.join(', ')}.`);
+  }
+  const { train, heldOut } = trainHeldOutSplit(items, heldOutFraction, seed);
+  return part === 'train' ? train : heldOut;
+}

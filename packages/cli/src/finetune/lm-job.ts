@@ -1,16 +1,14 @@
-import { writeFile } from 'node:fs/promises';
-
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, runTraining, type AdapterConfig, type ScheduleKind } from '@peftjs/core-tensor';
 import { causalLanguageModelingLoss, meanNegativeLogLikelihood, type LlamaForCausalLM } from '@peftjs/models';
 
-import { readLanguageModelTexts, shippedSentimentFiles } from '../data/lm-data';
+import { readLanguageModelSequences, shippedSentimentFiles } from '../data/lm-data';
 import { SequenceBatcher } from '../data/packed-batches';
 import { trainHeldOutSplit } from '../data/split';
 import { loadLanguageModel } from '../model-loading';
 import { StagedDirectory } from '../output-dir';
-import { renderLossCurveSvg } from '../plot/loss-curve';
 import { TrainingProgress } from '../progress';
+import { writeRunFiles } from './run-files';
 
 /** Settings of a language-model fine-tuning run. */
 export interface LanguageModelFinetuneOptions {
@@ -85,8 +83,7 @@ export async function finetuneLanguageModel(options: LanguageModelFinetuneOption
   try {
     const { model, tokenizer, description } = await loadLanguageModel(options);
     try {
-      const texts = await readLanguageModelTexts(options.data ?? shippedSentimentFiles());
-      const sequences = texts.map((text) => tokenizer.encode(text, { bos: true }));
+      const sequences = await readLanguageModelSequences(options.data ?? shippedSentimentFiles(), tokenizer);
       const { train, heldOut } = trainHeldOutSplit(sequences, options.heldOutFraction, options.seed);
       const maxLength = Math.min(options.sequenceLength, model.config.max_position_embeddings);
       log(`model: ${description}; ${train.length} training and ${heldOut.length} held-out examples`);
@@ -174,7 +171,11 @@ export async function finetuneLanguageModel(options: LanguageModelFinetuneOption
         trainableParameters,
         baseParameters: summary.baseParameters,
       };
-      await writeRunFiles(output.staging, metrics);
+      await writeRunFiles(output.staging, metrics, {
+        trainLoss,
+        heldOutLoss: history.map((e) => ({ step: e.step, loss: e.loss })),
+        title: `${options.adapterConfig.architecture} fine-tuning: loss per step`,
+      });
       await output.commit();
       log(`saved adapter, metrics.json and loss.svg to ${output.target}`);
       return metrics;
@@ -187,18 +188,8 @@ export async function finetuneLanguageModel(options: LanguageModelFinetuneOption
   }
 }
 
-async function writeRunFiles(directory: string, metrics: LanguageModelFinetuneMetrics): Promise<void> {
-  await writeFile(`${directory}/metrics.json`, JSON.stringify(metrics, null, 2) + '\n');
-  const svg = await renderLossCurveSvg(
-    metrics.trainLoss,
-    metrics.heldOut.history.map((e) => ({ step: e.step, loss: e.loss })),
-    `${metrics.adapterConfig.architecture} fine-tuning: loss per step`,
-  );
-  await writeFile(`${directory}/loss.svg`, svg);
-}
-
 /** Raises when a numeric option is outside its range (the CLI parsers already check types). */
-export function checkFinetuneOptions(options: LanguageModelFinetuneOptions): void {
+export function checkFinetuneOptions(options: Pick<LanguageModelFinetuneOptions, 'steps' | 'warmupSteps' | 'schedule'>): void {
   if (options.warmupSteps >= options.steps && options.schedule !== 'constant') {
     throw new InvalidArgumentError(`--warmup ${options.warmupSteps} must be smaller than --steps ${options.steps}.`);
   }

@@ -13,8 +13,23 @@ export interface LossPoint {
   readonly loss: number;
 }
 
-/** Builds the Vega-Lite specification of the plot. */
-export function lossCurveSpec(trainLoss: readonly LossPoint[], heldOutLoss: readonly LossPoint[], title: string): Record<string, unknown> {
+/** Y-axis title of language-modelling runs. */
+const TOKEN_LOSS_TITLE = 'cross-entropy (nats / token)';
+
+/**
+ * Builds the Vega-Lite specification of the plot.
+ *
+ * @param trainLoss Loss of each training batch.
+ * @param heldOutLoss Held-out loss at each evaluation (may be empty).
+ * @param title Plot title.
+ * @param yAxisTitle Y-axis title, which names the loss and its unit.
+ */
+export function lossCurveSpec(
+  trainLoss: readonly LossPoint[],
+  heldOutLoss: readonly LossPoint[],
+  title: string,
+  yAxisTitle = TOKEN_LOSS_TITLE,
+): Record<string, unknown> {
   const values = [
     ...trainLoss.map((p) => ({ step: p.step, loss: p.loss, series: 'training batch' })),
     ...heldOutLoss.map((p) => ({ step: p.step, loss: p.loss, series: 'held-out' })),
@@ -27,7 +42,7 @@ export function lossCurveSpec(trainLoss: readonly LossPoint[], heldOutLoss: read
     data: { values },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'optimizer step' },
-      y: { field: 'loss', type: 'quantitative', title: 'cross-entropy (nats / token)', scale: { zero: false } },
+      y: { field: 'loss', type: 'quantitative', title: yAxisTitle, scale: { zero: false } },
       color: { field: 'series', type: 'nominal', title: null },
     },
     // Training loss is drawn as a plain line; the few held-out evaluations also get markers.
@@ -38,14 +53,19 @@ export function lossCurveSpec(trainLoss: readonly LossPoint[], heldOutLoss: read
   };
 }
 
-/** Returns the plot as an SVG document. */
-export async function renderLossCurveSvg(trainLoss: readonly LossPoint[], heldOutLoss: readonly LossPoint[], title: string): Promise<string> {
+/** Returns the plot of {@link lossCurveSpec} (same arguments) as an SVG document. */
+export async function renderLossCurveSvg(
+  trainLoss: readonly LossPoint[],
+  heldOutLoss: readonly LossPoint[],
+  title: string,
+  yAxisTitle = TOKEN_LOSS_TITLE,
+): Promise<string> {
   const vegaLite = (await importModule('vega-lite')) as { compile: (spec: unknown) => { spec: unknown } };
   const vega = (await importModule('vega')) as {
     parse: (spec: unknown) => unknown;
     View: new (runtime: unknown, options: { renderer: string }) => { toSVG: () => Promise<string>; finalize: () => void };
   };
-  const compiled = vegaLite.compile(lossCurveSpec(trainLoss, heldOutLoss, title)).spec;
+  const compiled = vegaLite.compile(lossCurveSpec(trainLoss, heldOutLoss, title, yAxisTitle)).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();

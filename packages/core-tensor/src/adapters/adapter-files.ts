@@ -45,8 +45,9 @@ export function serializeAdapterRecord(
 
 /**
  * Writes adapter files into `directory`: `adapter_config.json` and `adapter_model.safetensors`.
- * Each file is written to a temporary name and renamed; a directory that does not exist yet is
- * assembled under a temporary name and renamed as a whole, so a crash never leaves half an adapter.
+ * Each file is written to a temporary name and then renamed. A directory that does not exist yet
+ * is assembled under a temporary name and renamed as a whole, so a crash never leaves half an
+ * adapter.
  */
 export async function writeAdapterFiles(directory: string, files: AdapterFiles): Promise<void> {
   if (typeof directory !== 'string' || directory.length === 0) {

@@ -45,7 +45,7 @@ export class AdapterHost {
   private disabledDepth = 0;
   private readonly mergedNames = new Set<string>();
 
-  /** Where warnings go (merging twice, configs that are legal but degenerate, ...). */
+  /** Receiver of warnings (merging twice, configs that are legal but degenerate, ...). */
   warn: WarningSink = (message) => console.warn(`peftjs: ${message}`);
 
   constructor(private readonly model: HostModel) {}
@@ -115,7 +115,14 @@ export class AdapterHost {
     const seedField = (parsed as { init_weights_seed?: number | null }).init_weights_seed;
     const seed = typeof seedField === 'number' ? seedField : DEFAULT_ADAPTER_SEED;
 
-    const build = method.build({ name, config: parsed, sites: this.sites, model: this.model.describe(), seed: deriveSeed(seed, 'adapter') });
+    const build = method.build({
+      name,
+      config: parsed,
+      sites: this.sites,
+      model: this.model.describe(),
+      seed: deriveSeed(seed, 'adapter'),
+      root: this.model,
+    });
     for (const message of build.warnings ?? []) this.warn(`adapter "${name}": ${message}`);
     return new AdapterRecord(name, parsed, method, build);
   }
@@ -265,11 +272,12 @@ export class AdapterHost {
   private checkCompositions(setup: AdapterSetup): void {
     if (typeof setup === 'string') return;
     for (const name of setupNames(setup)) {
-      const method = this.record(name).method;
-      if (!method.supportedCompositions.includes(setup.kind)) {
+      const { method, build } = this.record(name);
+      const supported = build.supportedCompositions ?? method.supportedCompositions;
+      if (!supported.includes(setup.kind)) {
         throw new ConfigError(
           `${describeSetup(setup)} is not supported for adapter "${name}" (${method.architecture}); ` +
-            `it supports: ${method.supportedCompositions.join(', ') || 'single adapters only'}.`,
+            `it supports: ${supported.join(', ') || 'single adapters only'}.`,
         );
       }
     }

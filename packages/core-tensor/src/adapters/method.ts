@@ -101,6 +101,12 @@ export interface AdapterBuild {
   readonly merge?: MergeSupport;
   /** Problems worth telling the user that do not prevent adding the adapter. */
   readonly warnings?: readonly string[];
+  /**
+   * Composition blocks this adapter supports, when they depend on its config rather than on the
+   * method alone (a union supports only the blocks every member supports). Overrides the method's
+   * `supportedCompositions` for this adapter.
+   */
+  readonly supportedCompositions?: readonly CompositionBlock['kind'][];
   /** Releases tensors the method holds outside the placed modules (rarely needed). */
   dispose?(): void;
 }
@@ -113,6 +119,11 @@ export interface AdapterBuildContext<C extends AdapterConfig = AdapterConfig> {
   readonly model: ModelDescription;
   /** Seed for parameters; derived from the config's `init_weights_seed` when given, else a fixed default. */
   readonly seed: number;
+  /**
+   * The model's root module, owner of model-level placements (`ownerPath` ''), such as prefix
+   * tuning's `prefix_tunings`. The adapter host always sets it.
+   */
+  readonly root?: Module;
 }
 
 /** A configuration file read from disk, recognised by a method. */

@@ -5,6 +5,7 @@ import { deriveSeed } from '../init/seed';
 import { kaimingUniform, uniform, zeros } from '../init/initializers';
 import { Module } from '../module/module';
 import { Parameter } from '../module/parameter';
+import { linear } from './linear-function';
 
 /**
  * A function that post-processes a linear layer's output. The adapter host installs one on every
@@ -27,9 +28,9 @@ export interface LinearOptions {
 /**
  * A fully connected layer `y = x Wᵀ + b`.
  *
- * The weight keeps PyTorch's `[out, in]` layout and is applied with `tf.matMul(x, W, false, true)`,
- * so Hugging Face, PEFT and AdapterHub tensors load without a transpose. Inputs may have any
- * number of leading dimensions.
+ * The weight keeps PyTorch's `[out, in]` layout, so Hugging Face, PEFT and AdapterHub tensors
+ * load without a transpose, and is applied by {@link linear}. Inputs may have any number of
+ * leading dimensions.
  */
 export class Linear extends Module {
   readonly inFeatures: number;
@@ -101,12 +102,6 @@ export class Linear extends Module {
         `Linear layer expects inputs with last dimension ${this.inFeatures}, got shape [${x.shape}].`,
       );
     }
-    return tf.tidy(() => {
-      const leading = x.shape.slice(0, -1);
-      const flat = x.reshape([-1, this.inFeatures]);
-      let y = tf.matMul(flat, this.weight.value, false, true);
-      if (this.bias) y = tf.add(y, this.bias.value);
-      return y.reshape([...leading, this.outFeatures]);
-    });
+    return linear(x, this.weight, this.bias);
   }
 }

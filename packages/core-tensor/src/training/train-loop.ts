@@ -6,7 +6,7 @@ import { AdamW, type AdamWOptions } from './adamw';
 import { learningRateAt, type LearningRateSchedule } from './schedule';
 import { trainStep } from './train-step';
 
-/** What {@link runTraining} reports after every optimizer step. */
+/** Progress report of one optimizer step of {@link runTraining}. */
 export interface StepReport {
   /** 1-based number of the step just taken. */
   readonly step: number;
@@ -42,7 +42,7 @@ export interface TrainingOptions<B> {
   readonly shouldStop?: () => boolean;
 }
 
-/** What {@link runTraining} returns. */
+/** Result of {@link runTraining}. */
 export interface TrainingResult {
   /** Loss of every step taken, in order. */
   readonly losses: number[];
@@ -53,9 +53,9 @@ export interface TrainingResult {
 }
 
 /**
- * The generic training loop: AdamW on the trainable parameters with a warm-up schedule and
- * optional gradient clipping. It is model- and task-agnostic; the caller provides batches and the
- * loss. The optimizer's state is released when the loop ends, also on error.
+ * Trains the trainable parameters with AdamW, a warm-up learning-rate schedule and optional
+ * gradient clipping. The loop knows nothing about models or tasks: the caller provides batches
+ * and the loss. The optimizer's state is released when the loop ends, also on error.
  */
 export async function runTraining<B>(options: TrainingOptions<B>): Promise<TrainingResult> {
   const { steps, parameters } = options;

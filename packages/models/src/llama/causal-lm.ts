@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { AdaptableModel, deriveSeed, Linear, type AdaptationSite, type ModelDescription } from '@peftjs/core-tensor';
+import { AdaptableModel, deriveSeed, Linear, linear, type AdaptationSite, type ModelDescription } from '@peftjs/core-tensor';
 
 import { createLlamaConfig, type LlamaConfig, type LlamaConfigInput } from './config';
 import type { LlamaKVCache } from './kv-cache';
@@ -87,11 +87,7 @@ export class LlamaForCausalLM extends AdaptableModel {
 
   private logitsFromHidden(hidden: tf.Tensor): tf.Tensor {
     if (this.lm_head !== null) return this.lm_head.apply(hidden);
-    return tf.tidy(() => {
-      const width = this.config.hidden_size;
-      const flat = hidden.reshape([-1, width]);
-      const logits = tf.matMul(flat, this.model.embed_tokens.weight.value, false, true);
-      return logits.reshape([...hidden.shape.slice(0, -1), this.config.vocab_size]);
-    });
+    // Tied embeddings: the `[vocab, hidden]` embedding matrix is the `[out, in]` classifier weight.
+    return linear(hidden, this.model.embed_tokens.weight);
   }
 }

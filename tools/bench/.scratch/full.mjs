@@ -1,0 +1,15 @@
+import { AdamW, initBackend, trainStep } from '@peftjs/core-tensor';
+import { BertModel, createBertConfig } from '@peftjs/models';
+import * as tf from '@tensorflow/tfjs';
+await initBackend();
+const layers = Number(process.argv[2] ?? 1), batch = Number(process.argv[3] ?? 1);
+const model = new BertModel(createBertConfig({hidden_size:768,num_hidden_layers:layers,num_attention_heads:12,intermediate_size:3072,vocab_size:30522}), {seed:0});
+const ids = tf.randomUniform([batch,128],0,30522,'int32',7);
+const target = tf.randomNormal([batch,128,768]);
+const loss = () => { const { lastHiddenState, poolerOutput } = model.forward(ids); return tf.add(tf.mean(tf.square(tf.sub(lastHiddenState, target))), tf.mean(tf.square(poolerOutput))); };
+model.setTrainable(true); model.train();
+const opt = new AdamW({learningRate:1e-5});
+const base = tf.memory().numBytes;
+const t = performance.now();
+const prof = await tf.profile(() => trainStep(model.parameters(), loss, opt));
+console.log('full FT layers', layers, 'batch', batch, 'resident MB', (base/1e6).toFixed(0), 'peak MB', (prof.peakBytes/1e6).toFixed(0), 'after MB', (tf.memory().numBytes/1e6).toFixed(0), 'ms', (performance.now()-t).toFixed(0));

@@ -1,0 +1,14 @@
+import { initBackend, linear, Parameter } from '@peftjs/core-tensor';
+import * as tf from '@tensorflow/tfjs';
+await initBackend();
+const x = tf.randomNormal([1024,768]); const W = new Parameter(tf.randomNormal([768,768]));
+const t = (label, f) => { f(); const s=performance.now(); for (let i=0;i<5;i++) f(); console.log(label, ((performance.now()-s)/5).toFixed(1), 'ms'); };
+t('fwd', () => tf.tidy(() => linear(x, W).dataSync()));
+t('fwd+bwd trainable', () => { const r = tf.variableGrads(() => tf.sum(linear(x, W)), [W.variable]); r.grads[W.variable.name].dataSync(); tf.dispose([r.value, Object.values(r.grads)]); });
+t('dx only', () => { const g = tf.grads((xx) => tf.sum(linear(xx, W)))([x]); g[0].dataSync(); tf.dispose(g); });
+const big = tf.randomNormal([300, 200]); const Wb = tf.randomNormal([100, 200]);
+const probe = tf.randomNormal([300,100]);
+const [ga, gb] = tf.grads((a, b) => tf.sum(tf.mul(linear(a, b), probe)))([big, Wb]);
+const [ra, rb] = tf.grads((a, b) => tf.sum(tf.mul(tf.matMul(a, b, false, true), probe)))([big, Wb]);
+console.log('max |da-ref|', tf.max(tf.abs(tf.sub(ga, ra))).dataSync()[0], 'max |db-ref|', tf.max(tf.abs(tf.sub(gb, rb))).dataSync()[0], 'scale', tf.max(tf.abs(rb)).dataSync()[0]);
+console.log(tf.getKernel('PeftjsMatMulTransposeB','wasm') !== undefined);

@@ -1,0 +1,31 @@
+// Medians and paired ratios of repeated timings.
+
+/** Returns the median of a non-empty list of numbers. */
+export function median(values) {
+  if (values.length === 0) throw new Error('median of an empty list');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Returns the smallest and largest value of a non-empty list. */
+export function range(values) {
+  return { min: Math.min(...values), max: Math.max(...values) };
+}
+
+/**
+ * Returns the median of the per-round ratios `numerator[i] / denominator[i]`. Pairing the two
+ * timings of one round cancels most of the load that other processes put on a shared machine,
+ * which the ratio of two medians would not.
+ */
+export function pairedRatio(numerator, denominator) {
+  if (numerator.length !== denominator.length) throw new Error('paired lists differ in length');
+  return median(numerator.map((value, i) => value / denominator[i]));
+}
+
+/** Milliseconds that `fn` takes, from a monotonic clock. */
+export function timeMs(fn) {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}

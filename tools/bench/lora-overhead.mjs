@@ -1,0 +1,273 @@
+// Cost of LoRA (r = 8 on the query and value projections) on a randomly initialised BERT-base-sized
+// encoder, batch 8 × 128: forward time unmerged and merged against the model without an adapter,
+// and one training step with the base frozen against full fine-tuning, with trainable-parameter
+// share and memory.
+//
+// Run from the repository root after `npm run build` (it imports the built packages by name):
+//   node tools/bench/lora-overhead.mjs [--warmup 1] [--repetitions 5]
+//     [--train-warmup 1] [--train-repetitions 3] [--phases memory,forward,train] [--json out.json]
+//
+// Method: every round times each setup once, in an order that rotates from round to round, and a
+// ratio is the median over rounds of (setup time ÷ reference time in the same round), so load from
+// other processes affects both alike. Switching setups (adding, merging, deleting the adapter,
+// freezing) happens between timings. The memory phase runs each setup once under tf.profile before
+// any timing, in order of growing memory, because the wasm heap and the resident set size only grow.
+import * as tf from '@tensorflow/tfjs';
+import { AdamW, initBackend, trainStep } from '@peftjs/core-tensor';
+import { LoRAConfig } from '@peftjs/adapters-lora';
+import { BertModel, createBertConfig } from '@peftjs/models';
+
+import { describeMachine, memorySnapshot, printMachine } from './lib/machine.mjs';
+import { settle } from './lib/matmul.mjs';
+import { BERT_BASE_CONFIG, randomTokenIds } from './lib/models.mjs';
+import { parseBenchOptions, parseCount } from './lib/options.mjs';
+import { fixed, mebibytes, printTable, writeJson } from './lib/report.mjs';
+import { median, pairedRatio, range, timeMs } from './lib/stats.mjs';
+
+const [BATCH, LENGTH] = [8, 128];
+const ADAPTER = 'lora';
+/**
+ * LoRA on q and v. `init_weights: "bert"` draws both A and B from normal(0, 0.02), so the adapter
+ * changes the output as a trained one would, and the merge check below can fail.
+ */
+const LORA_CONFIG = LoRAConfig({ r: 8, alpha: 16, attn_matrices: ['q', 'v'], init_weights: 'bert' });
+/** Learning rate of both training setups: small, so that repeated steps keep the loss finite. */
+const LEARNING_RATE = 1e-5;
+
+const TARGETS = { unmerged: 1.1, merged: 1.02, frozenStep: 0.75 };
+const PHASES = ['memory', 'forward', 'train'];
+
+const options = parseBenchOptions(
+  { warmup: 1, repetitions: 5 },
+  {
+    'train-warmup': { type: 'string', default: '1' },
+    'train-repetitions': { type: 'string', default: '3' },
+    phases: { type: 'string', default: PHASES.join(',') },
+  },
+);
+const trainWarmup = parseCount('train-warmup', options.values['train-warmup']);
+const trainRepetitions = parseCount('train-repetitions', options.values['train-repetitions']);
+if (trainRepetitions < 1) throw new Error('--train-repetitions must be at least 1.');
+const phases = new Set(options.values.phases.split(',').map((phase) => phase.trim()));
+for (const phase of phases) {
+  if (!PHASES.includes(phase)) throw new Error(`Unknown phase "${phase}" in --phases; use a comma-separated list of: ${PHASES.join(', ')}.`);
+}
+
+await initBackend();
+const machine = await describeMachine();
+printMachine(machine);
+
+const model = new BertModel(createBertConfig(BERT_BASE_CONFIG), { seed: 0 });
+const inputIds = randomTokenIds(BATCH, LENGTH, BERT_BASE_CONFIG.vocab_size, 7);
+const target = tf.randomNormal([BATCH, LENGTH, BERT_BASE_CONFIG.hidden_size], 0, 1, 'float32', 11);
+
+// ---- Setups. Each `enter` function brings the model from any state into its setup. ----
+
+let adapterOptimizer = null;
+let fullOptimizer = null;
+
+function hasAdapter() {
+  return model.adapterNames.includes(ADAPTER);
+}
+
+function isMerged() {
+  return hasAdapter() && model.adapterSummary().adapters.some((row) => row.name === ADAPTER && row.merged);
+}
+
+function removeAdapter() {
+  if (hasAdapter()) model.deleteAdapter(ADAPTER);
+  adapterOptimizer?.dispose();
+  adapterOptimizer = null;
+}
+
+const forwardSetups = {
+  'no adapter'() {
+    removeAdapter();
+    model.eval();
+  },
+  'LoRA unmerged'() {
+    if (!hasAdapter()) model.addAdapter(ADAPTER, LORA_CONFIG, { setActive: true });
+    if (isMerged()) model.unmergeAdapter(ADAPTER);
+    model.setActiveAdapters(ADAPTER);
+    model.eval();
+  },
+  'LoRA merged'() {
+    if (!hasAdapter()) model.addAdapter(ADAPTER, LORA_CONFIG, { setActive: true });
+    if (!isMerged()) model.mergeAdapter(ADAPTER);
+    model.eval();
+  },
+};
+
+const trainSetups = {
+  'LoRA, base frozen'() {
+    // A fresh adapter has new variables, and AdamW keeps its moments by position, so it gets a fresh optimizer.
+    removeAdapter();
+    model.addAdapter(ADAPTER, LORA_CONFIG);
+    model.trainAdapter(ADAPTER);
+    adapterOptimizer = new AdamW({ learningRate: LEARNING_RATE });
+  },
+  'full fine-tuning'() {
+    removeAdapter();
+    model.setTrainable(true);
+    model.train();
+    fullOptimizer ??= new AdamW({ learningRate: LEARNING_RATE });
+  },
+};
+
+function forwardPass() {
+  const { lastHiddenState, poolerOutput } = model.forward(inputIds);
+  settle(lastHiddenState);
+  tf.dispose([lastHiddenState, poolerOutput]);
+}
+
+/**
+ * Mean squared error of the last hidden state against a fixed random target, plus the mean square
+ * of the pooler output, so that every parameter gets a gradient in full fine-tuning.
+ */
+function loss() {
+  const { lastHiddenState, poolerOutput } = model.forward(inputIds);
+  return tf.add(tf.mean(tf.square(tf.sub(lastHiddenState, target))), tf.mean(tf.square(poolerOutput)));
+}
+
+function trainingStep() {
+  const optimizer = hasAdapter() ? adapterOptimizer : fullOptimizer;
+  trainStep(model.parameters(), loss, optimizer);
+}
+
+function trainableShare() {
+  const parameters = model.parameters();
+  const total = parameters.reduce((sum, p) => sum + p.size, 0);
+  const trainable = parameters.filter((p) => p.trainable).reduce((sum, p) => sum + p.size, 0);
+  return { trainable, total, share: trainable / total };
+}
+
+/**
+ * Runs rounds of one timing of every setup, rotating the order each round, and returns the
+ * measured times per setup.
+ */
+function timeRounds(label, setups, run, warmup, repetitions) {
+  const names = Object.keys(setups);
+  const times = Object.fromEntries(names.map((name) => [name, []]));
+  const rounds = warmup + repetitions;
+  console.log(`\n${label}: ${warmup} warm-up and ${repetitions} measured rounds`);
+  for (let round = 0; round < rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    const line = [];
+    for (const name of order) {
+      setups[name]();
+      const ms = timeMs(run);
+      line.push(`${name} ${ms.toFixed(0)} ms`);
+      if (round >= warmup) times[name].push(ms);
+    }
+    console.log(`  round ${round + 1}/${rounds}: ${line.join(', ')}`);
+  }
+  return times;
+}
+
+function verdict(ratio, target) {
+  return ratio <= target ? `met (≤ ${target})` : `MISSED (> ${target})`;
+}
+
+const result = { benchmark: 'lora-overhead', machine, batch: BATCH, length: LENGTH, lora: LORA_CONFIG, targets: TARGETS };
+
+// ---- Sanity check: the adapter changes the output, and merging keeps it. ----
+{
+  const outputOf = () => tf.tidy(() => model.forward(inputIds).lastHiddenState.dataSync());
+  forwardSetups['no adapter']();
+  const base = outputOf();
+  forwardSetups['LoRA unmerged']();
+  const unmerged = outputOf();
+  forwardSetups['LoRA merged']();
+  const merged = outputOf();
+  const maxDifference = (a, b) => a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
+  const adapterEffect = maxDifference(base, unmerged);
+  const mergeError = maxDifference(unmerged, merged);
+  console.log(`\nCheck: LoRA changes the output by up to ${adapterEffect.toExponential(2)}; merged and unmerged differ by up to ${mergeError.toExponential(2)}.`);
+  if (!(adapterEffect > 1e-4) || !(mergeError < 1e-3)) {
+    throw new Error('The adapter does not change the output, or merging changes it; the timings would not measure LoRA.');
+  }
+  result.check = { adapterEffect, mergeError };
+}
+
+// ---- Memory: one run of each setup under tf.profile. ----
+if (phases.has('memory')) {
+  const rows = [];
+  const measure = async (name, enter, run) => {
+    console.log(`Memory: ${name}`);
+    enter();
+    const before = memorySnapshot();
+    const profile = await tf.profile(run);
+    rows.push({ setup: name, residentTensorBytes: before.tensorBytes, peakTensorBytes: profile.peakBytes, ...memorySnapshot(), trainable: trainableShare() });
+  };
+  await measure('forward, no adapter', forwardSetups['no adapter'], forwardPass);
+  await measure('forward, LoRA unmerged', forwardSetups['LoRA unmerged'], forwardPass);
+  await measure('training step, LoRA, base frozen', trainSetups['LoRA, base frozen'], trainingStep);
+  await measure('training step, full fine-tuning', trainSetups['full fine-tuning'], trainingStep);
+  result.memory = rows;
+  printTable(
+    'Memory (MiB). Tensors: tf.memory().numBytes before the run and tf.profile peakBytes during it. ' +
+      'Wasm heap and max RSS: high-water marks of the process after the run.',
+    ['setup', 'trainable parameters', 'tensors before', 'tensor peak', 'wasm heap', 'RSS now', 'max RSS'],
+    rows.map((row) => [
+      row.setup,
+      `${row.trainable.trainable.toLocaleString('en-US')} (${fixed(100 * row.trainable.share, 3)} %)`,
+      mebibytes(row.residentTensorBytes),
+      mebibytes(row.peakTensorBytes),
+      row.wasmHeapBytes === null ? 'n/a' : mebibytes(row.wasmHeapBytes),
+      mebibytes(row.rssBytes),
+      mebibytes(row.maxRssBytes),
+    ]),
+  );
+}
+
+// ---- Forward time. ----
+if (phases.has('forward')) {
+  const times = timeRounds('Forward passes', forwardSetups, forwardPass, options.warmup, options.repetitions);
+  const base = times['no adapter'];
+  const unmerged = pairedRatio(times['LoRA unmerged'], base);
+  const merged = pairedRatio(times['LoRA merged'], base);
+  result.forward = { warmup: options.warmup, repetitions: options.repetitions, timesMs: times, unmergedRatio: unmerged, mergedRatio: merged };
+  const ratios = { 'no adapter': 1, 'LoRA unmerged': unmerged, 'LoRA merged': merged };
+  const verdicts = { 'no adapter': '', 'LoRA unmerged': verdict(unmerged, TARGETS.unmerged), 'LoRA merged': verdict(merged, TARGETS.merged) };
+  printTable(
+    `Forward pass, batch ${BATCH} × ${LENGTH} (median of ${options.repetitions}; ratio = median of per-round ratios to "no adapter")`,
+    ['setup', 'ms (min–max)', 'ratio', 'target'],
+    Object.entries(times).map(([name, values]) => {
+      const { min, max } = range(values);
+      return [name, `${fixed(median(values), 0)} (${fixed(min, 0)}–${fixed(max, 0)})`, fixed(ratios[name], 3), verdicts[name]];
+    }),
+  );
+}
+
+// ---- Training step time. ----
+if (phases.has('train')) {
+  const times = timeRounds('Training steps', trainSetups, trainingStep, trainWarmup, trainRepetitions);
+  const frozen = pairedRatio(times['LoRA, base frozen'], times['full fine-tuning']);
+  trainSetups['LoRA, base frozen']();
+  const loraShare = trainableShare();
+  trainSetups['full fine-tuning']();
+  const fullShare = trainableShare();
+  result.train = { warmup: trainWarmup, repetitions: trainRepetitions, timesMs: times, frozenRatio: frozen, trainable: { lora: loraShare, full: fullShare } };
+  const shares = { 'LoRA, base frozen': loraShare, 'full fine-tuning': fullShare };
+  printTable(
+    `Training step (forward, backward, AdamW), batch ${BATCH} × ${LENGTH} (median of ${trainRepetitions}; ratio = median of per-round ratios to full fine-tuning)`,
+    ['setup', 'trainable parameters', 'ms (min–max)', 'ratio', 'target'],
+    Object.entries(times).map(([name, values]) => {
+      const { min, max } = range(values);
+      const share = shares[name];
+      return [
+        name,
+        `${share.trainable.toLocaleString('en-US')} of ${share.total.toLocaleString('en-US')} (${fixed(100 * share.share, 3)} %)`,
+        `${fixed(median(values), 0)} (${fixed(min, 0)}–${fixed(max, 0)})`,
+        name === 'full fine-tuning' ? '1.000' : fixed(frozen, 3),
+        name === 'full fine-tuning' ? '' : verdict(frozen, TARGETS.frozenStep),
+      ];
+    }),
+  );
+}
+
+if (options.json) writeJson(options.json, result);
+removeAdapter();
+fullOptimizer?.dispose();
+tf.dispose([inputIds, target]);
+model.dispose();
