@@ -7,7 +7,9 @@
 //
 // It imports the built packages (packages/*/dist) by name. Every repetition times each setup once,
 // in rotating order, so slow drift of the machine affects all setups alike. Each setup's median
-// time is then divided by the median time of the model without adapters.
+// time is then divided by the median time of the model without adapters. The ratios use the CPU
+// time of this process (the wasm backend computes on the main thread only), which other programs
+// on a shared machine disturb far less than the wall-clock time, which is reported too.
 import os from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -58,12 +60,15 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** Runs one forward pass and returns its wall-clock and CPU time in milliseconds. */
 function timeForward(model, inputIds) {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   tf.tidy(() => {
     model.forward(inputIds).lastHiddenState.dataSync();
   });
-  return performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
+  return { wall: performance.now() - started, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
 const backend = await initBackend();
@@ -84,26 +89,32 @@ for (let repetition = -1; repetition < repetitions; repetition++) {
       model.eval();
       trainable.set(name, model.countParameters({ trainableOnly: true }));
     }
-    const milliseconds = timeForward(model, inputIds);
-    if (repetition >= 0) times.get(name).push(milliseconds);
+    const measured = timeForward(model, inputIds);
+    if (repetition >= 0) times.get(name).push(measured);
     if (config !== null) model.deleteAdapter('bench');
   }
   if (repetition >= 0) process.stderr.write(`repetition ${repetition + 1}/${repetitions} done\n`);
 }
 
-const baseline = median(times.get('none'));
+const medianOf = (name, kind) => median(times.get(name).map((t) => t[kind]));
+const baselineCpu = medianOf('none', 'cpu');
+const baselineWall = medianOf('none', 'wall');
 const loraParameters = trainable.get('lora r=8');
 const rows = SETUPS.map(([name]) => {
-  const medianMs = median(times.get(name));
+  const cpuMs = medianOf(name, 'cpu');
+  const wallMs = medianOf(name, 'wall');
   const parameters = trainable.get(name) ?? 0;
   return {
     setup: name,
-    medianMs: Number(medianMs.toFixed(1)),
-    ratio: Number((medianMs / baseline).toFixed(3)),
+    medianCpuMs: Number(cpuMs.toFixed(1)),
+    cpuRatio: Number((cpuMs / baselineCpu).toFixed(3)),
+    medianWallMs: Number(wallMs.toFixed(1)),
+    wallRatio: Number((wallMs / baselineWall).toFixed(3)),
     trainableParameters: parameters,
     percentOfBase: Number(((100 * parameters) / baseParameters).toFixed(4)),
     relativeToLoRA: loraParameters ? Number((parameters / loraParameters).toFixed(3)) : null,
-    timesMs: times.get(name).map((t) => Number(t.toFixed(1))),
+    cpuMs: times.get(name).map((t) => Number(t.cpu.toFixed(1))),
+    wallMs: times.get(name).map((t) => Number(t.wall.toFixed(1))),
   };
 });
 
@@ -118,10 +129,11 @@ const report = { machine, model: BERT_BASE, baseParameters, batch, length, repet
 
 console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, tfjs ${machine.tfjs} (${machine.backend})`);
 console.log(`model: BERT-base shapes, ${baseParameters.toLocaleString('en-US')} parameters; input ${batch} × ${length} tokens; ${repetitions} repetitions`);
-console.log('setup         median ms  × none  trainable  % of base  × LoRA r=8');
+console.log('setup        CPU ms  × none   wall ms  × none  trainable  % of base  × LoRA r=8');
 for (const row of rows) {
   console.log(
-    `${row.setup.padEnd(12)} ${row.medianMs.toFixed(1).padStart(10)} ${row.ratio.toFixed(3).padStart(7)} ` +
+    `${row.setup.padEnd(11)} ${row.medianCpuMs.toFixed(0).padStart(7)} ${row.cpuRatio.toFixed(3).padStart(7)} ` +
+      `${row.medianWallMs.toFixed(0).padStart(9)} ${row.wallRatio.toFixed(3).padStart(7)} ` +
       `${row.trainableParameters.toLocaleString('en-US').padStart(10)} ${row.percentOfBase.toFixed(3).padStart(10)} ` +
       `${row.relativeToLoRA === null ? '' : row.relativeToLoRA.toFixed(3).padStart(10)}`,
   );

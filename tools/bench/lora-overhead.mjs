@@ -42,12 +42,15 @@ const options = parseBenchOptions(
   {
     'train-warmup': { type: 'string', default: '1' },
     'train-repetitions': { type: 'string', default: '3' },
+    'train-batch': { type: 'string', default: '2' },
     phases: { type: 'string', default: PHASES.join(',') },
   },
 );
 const trainWarmup = parseCount('train-warmup', options.values['train-warmup']);
 const trainRepetitions = parseCount('train-repetitions', options.values['train-repetitions']);
 if (trainRepetitions < 1) throw new Error('--train-repetitions must be at least 1.');
+const trainBatch = parseCount('train-batch', options.values['train-batch']);
+if (trainBatch < 1) throw new Error('--train-batch must be at least 1.');
 const phases = new Set(options.values.phases.split(',').map((phase) => phase.trim()));
 for (const phase of phases) {
   if (!PHASES.includes(phase)) throw new Error(`Unknown phase "${phase}" in --phases; use a comma-separated list of: ${PHASES.join(', ')}.`);
@@ -59,7 +62,8 @@ printMachine(machine);
 
 const model = new BertModel(createBertConfig(BERT_BASE_CONFIG), { seed: 0 });
 const inputIds = randomTokenIds(BATCH, LENGTH, BERT_BASE_CONFIG.vocab_size, 7);
-const target = tf.randomNormal([BATCH, LENGTH, BERT_BASE_CONFIG.hidden_size], 0, 1, 'float32', 11);
+const trainIds = randomTokenIds(trainBatch, LENGTH, BERT_BASE_CONFIG.vocab_size, 9);
+const target = tf.randomNormal([trainBatch, LENGTH, BERT_BASE_CONFIG.hidden_size], 0, 1, 'float32', 11);
 
 // ---- Setups. Each `enter` function brings the model from any state into its setup. ----
 
@@ -125,7 +129,7 @@ function forwardPass() {
  * of the pooler output, so that every parameter gets a gradient in full fine-tuning.
  */
 function loss() {
-  const { lastHiddenState, poolerOutput } = model.forward(inputIds);
+  const { lastHiddenState, poolerOutput } = model.forward(trainIds);
   return tf.add(tf.mean(tf.square(tf.sub(lastHiddenState, target))), tf.mean(tf.square(poolerOutput)));
 }
 
@@ -168,11 +172,16 @@ function verdict(ratio, target) {
   return ratio <= target ? `met (≤ ${target})` : `MISSED (> ${target})`;
 }
 
-const result = { benchmark: 'lora-overhead', machine, batch: BATCH, length: LENGTH, lora: LORA_CONFIG, targets: TARGETS };
+const result = { benchmark: 'lora-overhead', machine, batch: BATCH, trainBatch, length: LENGTH, lora: LORA_CONFIG, targets: TARGETS };
 
 // ---- Sanity check: the adapter changes the output, and merging keeps it. ----
 {
-  const outputOf = () => tf.tidy(() => model.forward(inputIds).lastHiddenState.dataSync());
+  const outputOf = () => {
+    const { lastHiddenState, poolerOutput } = model.forward(inputIds);
+    const values = lastHiddenState.dataSync();
+    tf.dispose([lastHiddenState, poolerOutput]);
+    return values;
+  };
   forwardSetups['no adapter']();
   const base = outputOf();
   forwardSetups['LoRA unmerged']();
@@ -192,17 +201,18 @@ const result = { benchmark: 'lora-overhead', machine, batch: BATCH, length: LENG
 // ---- Memory: one run of each setup under tf.profile. ----
 if (phases.has('memory')) {
   const rows = [];
-  const measure = async (name, enter, run) => {
+  const measure = async (name, enter, run, training) => {
     console.log(`Memory: ${name}`);
     enter();
     const before = memorySnapshot();
     const profile = await tf.profile(run);
-    rows.push({ setup: name, residentTensorBytes: before.tensorBytes, peakTensorBytes: profile.peakBytes, ...memorySnapshot(), trainable: trainableShare() });
+    const trainable = training ? trainableShare() : null;
+    rows.push({ setup: name, residentTensorBytes: before.tensorBytes, peakTensorBytes: profile.peakBytes, ...memorySnapshot(), trainable });
   };
-  await measure('forward, no adapter', forwardSetups['no adapter'], forwardPass);
-  await measure('forward, LoRA unmerged', forwardSetups['LoRA unmerged'], forwardPass);
-  await measure('training step, LoRA, base frozen', trainSetups['LoRA, base frozen'], trainingStep);
-  await measure('training step, full fine-tuning', trainSetups['full fine-tuning'], trainingStep);
+  await measure(`forward ${BATCH} × ${LENGTH}, no adapter`, forwardSetups['no adapter'], forwardPass, false);
+  await measure(`forward ${BATCH} × ${LENGTH}, LoRA unmerged`, forwardSetups['LoRA unmerged'], forwardPass, false);
+  await measure(`training step ${trainBatch} × ${LENGTH}, LoRA, base frozen`, trainSetups['LoRA, base frozen'], trainingStep, true);
+  await measure(`training step ${trainBatch} × ${LENGTH}, full fine-tuning`, trainSetups['full fine-tuning'], trainingStep, true);
   result.memory = rows;
   printTable(
     'Memory (MiB). Tensors: tf.memory().numBytes before the run and tf.profile peakBytes during it. ' +
@@ -210,7 +220,7 @@ if (phases.has('memory')) {
     ['setup', 'trainable parameters', 'tensors before', 'tensor peak', 'wasm heap', 'RSS now', 'max RSS'],
     rows.map((row) => [
       row.setup,
-      `${row.trainable.trainable.toLocaleString('en-US')} (${fixed(100 * row.trainable.share, 3)} %)`,
+      row.trainable === null ? '' : `${row.trainable.trainable.toLocaleString('en-US')} (${fixed(100 * row.trainable.share, 3)} %)`,
       mebibytes(row.residentTensorBytes),
       mebibytes(row.peakTensorBytes),
       row.wasmHeapBytes === null ? 'n/a' : mebibytes(row.wasmHeapBytes),
@@ -250,7 +260,7 @@ if (phases.has('train')) {
   result.train = { warmup: trainWarmup, repetitions: trainRepetitions, timesMs: times, frozenRatio: frozen, trainable: { lora: loraShare, full: fullShare } };
   const shares = { 'LoRA, base frozen': loraShare, 'full fine-tuning': fullShare };
   printTable(
-    `Training step (forward, backward, AdamW), batch ${BATCH} × ${LENGTH} (median of ${trainRepetitions}; ratio = median of per-round ratios to full fine-tuning)`,
+    `Training step (forward, backward, AdamW), batch ${trainBatch} × ${LENGTH} (median of ${trainRepetitions}; ratio = median of per-round ratios to full fine-tuning)`,
     ['setup', 'trainable parameters', 'ms (min–max)', 'ratio', 'target'],
     Object.entries(times).map(([name, values]) => {
       const { min, max } = range(values);
@@ -269,5 +279,5 @@ if (phases.has('train')) {
 if (options.json) writeJson(options.json, result);
 removeAdapter();
 fullOptimizer?.dispose();
-tf.dispose([inputIds, target]);
+tf.dispose([inputIds, trainIds, target]);
 model.dispose();

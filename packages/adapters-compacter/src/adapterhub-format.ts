@@ -41,7 +41,11 @@ function bottleneckSection(file: Record<string, unknown>): Record<string, unknow
   return record.architecture === undefined && 'reduction_factor' in record && 'mh_adapter' in record ? record : null;
 }
 
-/** Returns true when `file` is an AdapterHub bottleneck (or Compacter) `adapter_config.json`. */
+/**
+ * Returns true when `file` is an AdapterHub bottleneck (or Compacter) `adapter_config.json`.
+ *
+ * @param file The parsed `adapter_config.json`.
+ */
 export function isAdapterHubBottleneckConfig(file: Record<string, unknown>): boolean {
   return bottleneckSection(file) !== null;
 }

@@ -130,9 +130,13 @@ export class BottleneckAdapter extends Module implements ResidualAdapterHandler 
   }
 
   /**
-   * Returns the adapter input and the adapter's residual from the sub-layer output `hidden` and
-   * the block input `residual`. With `original_ln_before` the block's residual add (and
-   * LayerNorm) runs first; `residual_before_ln` picks the tensor the adapter adds back.
+   * Returns the adapter input and the adapter's residual. With `original_ln_before` the block's
+   * residual add (and LayerNorm) runs first, and `residual_before_ln` picks the tensor the
+   * adapter adds back.
+   *
+   * @param hidden Sub-layer output `[batch, length, hidden]`.
+   * @param residual Block input, the same shape.
+   * @param layerNorm The block's LayerNorm (post-LN models), or null (pre-norm models).
    */
   preForward(hidden: tf.Tensor, residual: tf.Tensor, layerNorm: LayerNorm | RMSNorm | null): ResidualState {
     return tf.tidy(() => {
@@ -151,14 +155,23 @@ export class BottleneckAdapter extends Module implements ResidualAdapterHandler 
     });
   }
 
-  /** Runs the adapter on `state.hidden` and adds `state.residual`. */
+  /**
+   * Runs the adapter on `state.hidden` and adds `state.residual`.
+   *
+   * @param state Adapter input and residual from {@link preForward}, or the previous adapter of a Stack.
+   */
   forward(state: ResidualState): tf.Tensor {
     return tf.tidy(() => this.run(state.hidden, state.residual).output);
   }
 
   /**
    * Returns the block output: with `original_ln_after`, `adapted + residual` through the block
-   * LayerNorm when there is one; otherwise the adapter output itself.
+   * LayerNorm when there is one, and otherwise the adapter output itself.
+   *
+   * @param adapted Output of the last adapter.
+   * @param _hidden Sub-layer output; a sequential adapter has already used it.
+   * @param residual Block input.
+   * @param layerNorm The block's LayerNorm, or null.
    */
   postForward(adapted: tf.Tensor, _hidden: tf.Tensor, residual: tf.Tensor, layerNorm: LayerNorm | RMSNorm | null): tf.Tensor {
     return tf.tidy(() => {

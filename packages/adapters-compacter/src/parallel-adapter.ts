@@ -11,7 +11,12 @@ import { BottleneckAdapter, type BottleneckOutputs } from './bottleneck-adapter'
  * `original_ln_before`, `residual_before_ln` and `adapter_residual_before_ln` do not apply.
  */
 export class ParallelBottleneckAdapter extends BottleneckAdapter {
-  /** Runs the adapter on `x` with `ln_after` but without a residual (`residual` is ignored). */
+  /**
+   * Runs the adapter on `x` with `ln_after` but without a residual.
+   *
+   * @param x Adapter input, the block input.
+   * @param _residual Ignored: a parallel adapter has no residual of its own.
+   */
   override run(x: tf.Tensor, _residual: tf.Tensor): BottleneckOutputs {
     return tf.tidy(() => {
       const { down, up, output: raw } = this.bottleneck(x);
@@ -20,7 +25,13 @@ export class ParallelBottleneckAdapter extends BottleneckAdapter {
     });
   }
 
-  /** Returns the block input as both the adapter input and its residual. */
+  /**
+   * Returns the block input as both the adapter input and its residual.
+   *
+   * @param _hidden Sub-layer output, joined later in {@link postForward}.
+   * @param residual Block input.
+   * @param _layerNorm Unused before the adapter.
+   */
   override preForward(_hidden: tf.Tensor, residual: tf.Tensor, _layerNorm: LayerNorm | RMSNorm | null): ResidualState {
     return { hidden: residual, residual };
   }
@@ -28,6 +39,11 @@ export class ParallelBottleneckAdapter extends BottleneckAdapter {
   /**
    * Adds the sub-layer output `hidden` to the adapter output, then, with `original_ln_after`,
    * the block input `residual` and the block LayerNorm when there is one.
+   *
+   * @param adapted Output of the last adapter.
+   * @param hidden Sub-layer output.
+   * @param residual Block input.
+   * @param layerNorm The block's LayerNorm, or null.
    */
   override postForward(adapted: tf.Tensor, hidden: tf.Tensor, residual: tf.Tensor, layerNorm: LayerNorm | RMSNorm | null): tf.Tensor {
     return tf.tidy(() => {

@@ -30,7 +30,11 @@ export interface FactoredStack {
   readonly right: Parameter | null;
 }
 
-/** Returns the stack a {@link FactoredStack} stands for: `full`, or `left @ right` per slice. */
+/**
+ * Returns the stack a {@link FactoredStack} represents: `full`, or `left @ right` per slice.
+ *
+ * @param stack The stored stack or its factors.
+ */
 export function assembleStack(stack: FactoredStack): tf.Tensor {
   if (stack.full !== null) return stack.full.value;
   return tf.tidy(() => tf.matMul(stack.left!.value, stack.right!.value));

@@ -49,17 +49,29 @@ export const PAR_BN_FIELDS = Object.freeze({
   scaling: 4,
 } as const);
 
-/** Creates AdapterHub's `SeqBnConfig` (preset `seq_bn`, alias `pfeiffer`) with `overrides`. */
+/**
+ * Creates AdapterHub's `SeqBnConfig` (preset `seq_bn`, alias `pfeiffer`).
+ *
+ * @param overrides Fields that replace the preset's values.
+ */
 export function SeqBnConfig(overrides: PresetOverrides = {}): BnConfigType {
   return BnConfig({ ...SEQ_BN_FIELDS, ...overrides });
 }
 
-/** Creates AdapterHub's `DoubleSeqBnConfig` (preset `double_seq_bn`, alias `houlsby`) with `overrides`. */
+/**
+ * Creates AdapterHub's `DoubleSeqBnConfig` (preset `double_seq_bn`, alias `houlsby`).
+ *
+ * @param overrides Fields that replace the preset's values.
+ */
 export function DoubleSeqBnConfig(overrides: PresetOverrides = {}): BnConfigType {
   return BnConfig({ ...DOUBLE_SEQ_BN_FIELDS, ...overrides });
 }
 
-/** Creates AdapterHub's `ParBnConfig` (preset `par_bn`, alias `parallel`) with `overrides`. */
+/**
+ * Creates AdapterHub's `ParBnConfig` (preset `par_bn`, alias `parallel`).
+ *
+ * @param overrides Fields that replace the preset's values.
+ */
 export function ParBnConfig(overrides: PresetOverrides = {}): BnConfigType {
   return BnConfig({ ...PAR_BN_FIELDS, ...overrides });
 }
@@ -67,6 +79,8 @@ export function ParBnConfig(overrides: PresetOverrides = {}): BnConfigType {
 /**
  * Creates Compacter (Mahabadi et al., 2021) as AdapterHub's `CompacterConfig`: the double
  * adapter with PHM layers, GELU and reduction factor 32.
+ *
+ * @param overrides Fields that replace the preset's values.
  */
 export function CompacterConfig(overrides: PresetOverrides = {}): BnConfigType {
   return BnConfig({ ...DOUBLE_SEQ_BN_FIELDS, phm_layer: true, reduction_factor: 32, non_linearity: 'gelu', ...overrides });
@@ -75,6 +89,8 @@ export function CompacterConfig(overrides: PresetOverrides = {}): BnConfigType {
 /**
  * Creates Compacter++ as AdapterHub's `CompacterPlusPlusConfig`: the sequential adapter after the
  * feed-forward block with PHM layers, GELU and reduction factor 32.
+ *
+ * @param overrides Fields that replace the preset's values.
  */
 export function CompacterPlusPlusConfig(overrides: PresetOverrides = {}): BnConfigType {
   return BnConfig({ ...SEQ_BN_FIELDS, phm_layer: true, reduction_factor: 32, non_linearity: 'gelu', ...overrides });

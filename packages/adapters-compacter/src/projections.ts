@@ -8,7 +8,12 @@ import type { PHMPosition, SharedPHMParameters } from './shared-phm';
 /** A projection of a bottleneck adapter: a linear layer, or a PHM layer for Compacter. */
 export type Projection = Linear | PHMLayer;
 
-/** Applies a projection without any adapter hook (adapter layers are not adaptation sites). */
+/**
+ * Applies a projection without any adapter hook (adapter layers are not adaptation sites).
+ *
+ * @param projection The linear or PHM projection.
+ * @param x Input whose last dimension is the projection's input size.
+ */
 export function applyProjection(projection: Projection, x: tf.Tensor): tf.Tensor {
   return projection instanceof Linear ? projection.applyBase(x) : projection.apply(x);
 }
@@ -85,6 +90,10 @@ export function createProjection(
  * through a sigmoid and averaged over the sequence, scales the adapter output. `bert` and
  * `mam_adapter` draw its weight from normal(0, 0.02) with a zero bias, as AdapterHub does;
  * `houlsby` keeps the PyTorch default initialisation.
+ *
+ * @param config The adapter config.
+ * @param hiddenSize Width of the residual stream.
+ * @param seed Seed of the gate.
  */
 export function createGate(config: BnConfigType, hiddenSize: number, seed: number): Linear {
   const gate = new Linear(hiddenSize, 1, { seed });

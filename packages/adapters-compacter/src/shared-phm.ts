@@ -43,7 +43,11 @@ export class SharedPHMParameters extends PHMParameterOwner {
       : null;
   }
 
-  /** Returns the shared weight of the down or up projection, or null when weights are not shared. */
+  /**
+   * Returns the shared weight of the down or up projection, or null when weights are not shared.
+   *
+   * @param position `down` or `up`.
+   */
   weight(position: PHMPosition): FactoredStack | null {
     return this.weights === null ? null : this.weights[position];
   }

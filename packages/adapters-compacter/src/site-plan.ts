@@ -1,4 +1,4 @@
-import { ConfigError, type AdaptationSite, type ModelDescription, type ResidualSite } from '@peftjs/core-tensor';
+import { ConfigError, InvalidArgumentError, type AdaptationSite, type ModelDescription, type ResidualSite } from '@peftjs/core-tensor';
 
 import type { BnConfigType } from './config';
 import { checkPHMDimensions } from './phm-layer';
@@ -15,8 +15,10 @@ export interface BottleneckSitePlan {
 }
 
 /**
- * Returns the index of the projection inside `adapter_down`: AdapterHub's `nn.Sequential` puts
+ * Returns the index of the projection inside `adapter_down`. AdapterHub's `nn.Sequential` puts
  * the `ln_before` LayerNorm first, so the projection is `adapter_down.1` then.
+ *
+ * @param config The adapter config.
  */
 export function downProjectionIndex(config: BnConfigType): '0' | '1' {
   return config.ln_before ? '1' : '0';
@@ -25,6 +27,9 @@ export function downProjectionIndex(config: BnConfigType): '0' | '1' {
 /**
  * Returns the reduction factor of layer `layerIndex`: the number, the map's entry for the layer,
  * or the map's `default`. Raises a {@link ConfigError} naming the layer when the map has neither.
+ *
+ * @param config A validated config.
+ * @param layerIndex Index of the transformer block.
  */
 export function reductionFactorOf(config: BnConfigType, layerIndex: number): number {
   const factor = config.reduction_factor;
@@ -43,8 +48,19 @@ export function reductionFactorOf(config: BnConfigType, layerIndex: number): num
  * Returns the integer reduction factor closest to `requested` whose bottleneck is at least
  * {@link MIN_BOTTLENECK_WIDTH} wide and, for PHM layers, divisible by `phmDim`, or null when
  * none exists. On a tie the larger factor (the smaller adapter) wins.
+ *
+ * @param hiddenSize Width of the residual stream, a positive integer.
+ * @param requested The reduction factor that did not work, a positive number.
+ * @param phmDim `phm_dim` for PHM layers, or null for linear projections.
  */
 export function suggestReductionFactor(hiddenSize: number, requested: number, phmDim: number | null): number | null {
+  if (!Number.isInteger(hiddenSize) || hiddenSize <= 0) {
+    throw new InvalidArgumentError(`suggestReductionFactor: hiddenSize must be a positive integer, got ${hiddenSize}.`);
+  }
+  if (!(requested > 0)) throw new InvalidArgumentError(`suggestReductionFactor: requested must be a positive number, got ${requested}.`);
+  if (phmDim !== null && (!Number.isInteger(phmDim) || phmDim <= 0)) {
+    throw new InvalidArgumentError(`suggestReductionFactor: phmDim must be a positive integer or null, got ${phmDim}.`);
+  }
   if (phmDim !== null && hiddenSize % phmDim !== 0) return null;
   let best: number | null = null;
   for (let factor = 1; factor <= hiddenSize; factor++) {

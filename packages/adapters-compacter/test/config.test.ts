@@ -1,4 +1,4 @@
-import { ConfigError, getAdapterPreset, initBackend, listAdapterPresets, parseAdapterConfig } from '@peftjs/core-tensor';
+import { ConfigError, InvalidArgumentError, getAdapterPreset, initBackend, listAdapterPresets, parseAdapterConfig } from '@peftjs/core-tensor';
 
 import {
   BnConfig,
@@ -185,5 +185,13 @@ describe('size suggestions', () => {
     expect(suggestReductionFactor(32, 32, 4)).toBe(8);
     expect(suggestReductionFactor(64, 32, 4)).toBe(16);
     expect(suggestReductionFactor(30, 16, 4)).toBeNull();
+  });
+
+  it('reject invalid sizes', () => {
+    expect(() => nearestValidPhmDim(0, [32])).toThrow(InvalidArgumentError);
+    expect(() => nearestValidPhmDim(4, [])).toThrow(/positive integers, got \[\]/);
+    expect(() => suggestReductionFactor(32.5, 4, null)).toThrow(/hiddenSize must be a positive integer, got 32.5/);
+    expect(() => suggestReductionFactor(32, 0, null)).toThrow(InvalidArgumentError);
+    expect(() => suggestReductionFactor(32, 4, 0)).toThrow(/phmDim/);
   });
 });

@@ -13,7 +13,7 @@ export const prefixTuningConfigSchema = z
     /**
      * Prefix the self-attention of encoders in encoder-decoder models. AdapterHub always prefixes
      * the self-attention of encoder-only (BERT) and decoder-only (Llama) models, so this flag
-     * changes nothing on them; it is kept so AdapterHub configs round-trip.
+     * changes nothing on them. It is kept so that AdapterHub configs round-trip.
      */
     encoder_prefix: z.boolean().default(true),
     /** Prefix cross-attention (encoder-decoder models only; BERT and Llama have none). */

@@ -82,8 +82,8 @@ export class PrefixTuningLayer implements AttentionAdapterHandler {
   private applyGate(key: tf.Tensor, value: tf.Tensor, hiddenStates: tf.Tensor): { key: tf.Tensor; value: tf.Tensor } {
     return tf.tidy(() => {
       // NOTE: the mean runs over every query position of the call, as in AdapterHub. On a causal
-      // model each position's gate therefore sees later tokens, and a cached generation step
-      // (one new token) gets a different gate than the full-sequence forward pass.
+      // model each position's gate therefore depends on later tokens, and a cached generation
+      // step (one new token) gets a different gate than the full-sequence forward pass.
       const gates = tf.mean(tf.sigmoid(this.gate!.applyBase(hiddenStates)), 1);
       if (isRecordingGateScores()) {
         reportGateScore(this.site, { adapter: this.options.adapterName, method: 'prefix_tuning' }, gates);

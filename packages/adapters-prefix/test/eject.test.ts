@@ -78,7 +78,7 @@ describe('ejectPrefix arguments', () => {
     const model = TINY_MODELS[0].create();
     model.addAdapter('noop', { architecture: 'test_noop' });
     expect(() => ejectPrefix(model, 'noop')).toThrow(ConfigError);
-    expect(() => ejectPrefix(model, 'noop')).toThrow(/test_noop adapter; ejectPrefix converts prefix tuning adapters only/);
+    expect(() => ejectPrefix(model, 'noop')).toThrow(/test_noop adapter without prefix tuning; ejectPrefix converts prefix tuning adapters/);
     model.dispose();
     unregisterAdapterMethod('test_noop');
   });

@@ -5,13 +5,13 @@ import { ADAPTER_CONFIG_FILE, InvalidArgumentError } from '@peftjs/core-tensor';
 
 import { HEAD_CONFIG_FILE } from './classify/head-files';
 
-/** What an adapter directory given to `--adapter` contains. */
+/** Contents of an adapter directory given to `--adapter`. */
 export interface AdapterDirectory {
-  /** The directory that holds the files. */
+  /** The directory that contains the files. */
   readonly path: string;
-  /** Whether it holds adapter files (`adapter_config.json`). */
+  /** Whether it contains adapter files (`adapter_config.json`). */
   readonly hasAdapter: boolean;
-  /** Whether it holds a classification head (`head_config.json`). */
+  /** Whether it contains a classification head (`head_config.json`). */
   readonly hasHead: boolean;
 }
 
@@ -37,8 +37,8 @@ async function contents(path: string): Promise<AdapterDirectory> {
  *
  * @param path The option value.
  * @param option The option name, for error messages.
- * @throws InvalidArgumentError when the path is missing, not a directory, or holds neither adapter
- *   nor head files.
+ * @throws InvalidArgumentError when the path is missing, not a directory, or contains neither
+ *   adapter nor head files.
  */
 export async function resolveAdapterDirectory(path: string, option = '--adapter'): Promise<AdapterDirectory> {
   let isDirectory: boolean;

@@ -44,9 +44,9 @@ async function kindOf(path: string, option: string): Promise<'file' | 'directory
 }
 
 /**
- * Loads the model named by `--model` (a llama2.c `.bin` checkpoint or a Hugging Face Llama
- * directory; default: the stories260K checkpoint shipped with `@peftjs/models`) and the llama2.c
- * tokenizer named by `--tokenizer`. The tokenizer defaults to the model directory's
+ * Loads the model named by `--model` and the llama2.c tokenizer named by `--tokenizer`. The model
+ * is a llama2.c `.bin` checkpoint or a Hugging Face Llama directory, by default the stories260K
+ * checkpoint shipped with `@peftjs/models`. The tokenizer defaults to the model directory's
  * `tokenizer.bin` when there is one, else to the shipped `tok512.bin`.
  *
  * @param options `model` and `tokenizer` paths; omitted ones take the defaults above.

@@ -12,7 +12,7 @@ export class StagedDirectory {
   private constructor(
     /** The final directory. */
     readonly target: string,
-    /** Where files are written until {@link commit}. */
+    /** Directory that receives the files until {@link commit}. */
     readonly staging: string,
     /** The outermost parent directory that {@link create} had to make, if any. */
     private readonly createdParent: string | undefined,

@@ -28,8 +28,8 @@ function reportGate(site: AdaptationSite, gate: Linear, input: tf.Tensor, adapte
 
 /**
  * Returns `binding` with a handler that also reports its gate values to a running
- * `recordGateScores` when it is a gated LoRA layer or bottleneck adapter; other bindings are
- * returned unchanged. Outputs are unchanged either way.
+ * `recordGateScores` when it is a gated LoRA layer or bottleneck adapter. Other bindings are
+ * returned unchanged, and outputs are unchanged either way.
  *
  * @param binding A binding built by a union member.
  * @param adapterName Name of the union adapter, reported with the scores.

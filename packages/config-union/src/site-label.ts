@@ -7,6 +7,8 @@ import type { AdaptationSite } from '@peftjs/core-tensor';
  * @param site The site.
  */
 export function describeSite(site: AdaptationSite): string {
-  const location = site.kind === 'linear' ? `${site.location} ${site.matrix}` : site.kind === 'residual' ? site.location : 'attention';
+  let location = 'attention';
+  if (site.kind === 'linear') location = `${site.location} ${site.matrix}`;
+  if (site.kind === 'residual') location = site.location;
   return `layer ${site.layerIndex}, ${location} (${site.path})`;
 }

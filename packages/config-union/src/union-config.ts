@@ -85,9 +85,9 @@ export function configUnionMember(union: ConfigUnionType, index: number): Adapte
 }
 
 /**
- * Returns a copy of a union with `changes` applied to every member that has the changed field
- * (`leave_out` and `init_weights_seed` reach all members; `prefix_length` only the prefix tuning
- * member). A field that no member has raises a {@link ConfigError}; the changed members are
+ * Returns a copy of a union with `changes` applied to every member that has the changed field:
+ * `leave_out` and `init_weights_seed` reach all members, `prefix_length` only the prefix tuning
+ * member. A field that no member has raises a {@link ConfigError}. The changed members are
  * validated again.
  *
  * @param union The union config.

@@ -46,7 +46,7 @@ function buildMembers(context: AdapterBuildContext<ConfigUnionType>): MemberBuil
     context.config.configs.forEach((config, index) => {
       const label = describeMember(config, index);
       const method = getAdapterMethod(config.architecture);
-      // A member with its own seed starts as the same config added alone would; the others share
+      // A member with its own seed starts as the same config added alone would. The others share
       // the union's seed, which their methods split by site path and parameter name.
       const ownSeed = (config as { init_weights_seed?: unknown }).init_weights_seed;
       const seed = typeof ownSeed === 'number' ? deriveSeed(ownSeed, 'adapter') : context.seed;
@@ -66,8 +66,8 @@ function buildMembers(context: AdapterBuildContext<ConfigUnionType>): MemberBuil
 }
 
 /**
- * Raises when two members act at the same site. The host keeps one handler per adapter and site,
- * so such a union cannot run; this is where members with `leave_out` are checked layer by layer.
+ * Raises when two members act at the same site, because the host keeps one handler per adapter
+ * and site. This is where members with `leave_out` are checked layer by layer.
  */
 function checkSiteClashes(members: readonly MemberBuild[]): void {
   const owners = new Map<AdaptationSite, string>();

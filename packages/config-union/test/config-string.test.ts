@@ -8,7 +8,7 @@ beforeAll(async () => {
   await initBackend();
 });
 
-/** Returns the message of the error `fn` raises. */
+/** Returns the ConfigError `fn` raises, failing the test when it raises nothing or another error. */
 function errorOf(fn: () => unknown): ConfigError {
   try {
     fn();
@@ -19,7 +19,7 @@ function errorOf(fn: () => unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-/** The column the caret of a config-string error points at (0-based), read from its last line. */
+/** Returns the 0-based column the caret of a config-string error points at, read from its last line. */
 function caretOffset(error: Error): number {
   const lines = error.message.split('\n');
   return lines[lines.length - 1].indexOf('^') - 2;

@@ -10,7 +10,7 @@ beforeAll(async () => {
   await initBackend();
 });
 
-/** Every layer index of `model` except `kept`, for members that act on one layer only. */
+/** Lists every layer index of `model` except `kept`, for members that act on one layer only. */
 function allLayersBut(model: AdaptableModel, kept: number): number[] {
   return Array.from({ length: model.describe().numLayers }, (_, i) => i).filter((i) => i !== kept);
 }
@@ -54,8 +54,7 @@ describe.each(TINY_MODELS)('union lifecycle on $label', ({ create, run }) => {
     const names = [...model.namedParameters().keys()];
     const values = snapshotParameters(model);
     const tensors = tf.memory().numTensors;
-    // LoRA without gating: its gate is covered elsewhere, and this test counts tensors.
-    model.addAdapter('u', ConfigUnion(PrefixTuningConfig({ prefix_length: 2, bottleneck_size: 8, use_gating: true }), getAdapterPreset('par_bn').create(), LoRAConfig({ r: 3 })), {
+    model.addAdapter('u', ConfigUnion(PrefixTuningConfig({ prefix_length: 2, bottleneck_size: 8, use_gating: true }), getAdapterPreset('par_bn').create(), LoRAConfig({ r: 3, use_gating: true })), {
       setActive: true,
     });
     run(model).dispose();

@@ -13,3 +13,7 @@ const base = tf.memory().numBytes;
 const t = performance.now();
 const prof = await tf.profile(() => trainStep(model.parameters(), loss, opt));
 console.log('full FT layers', layers, 'batch', batch, 'resident MB', (base/1e6).toFixed(0), 'peak MB', (prof.peakBytes/1e6).toFixed(0), 'after MB', (tf.memory().numBytes/1e6).toFixed(0), 'ms', (performance.now()-t).toFixed(0));
+let maxSnap=0, maxIdx=0; prof.kernels.forEach((k,i)=>{ if (k.totalBytesSnapshot>maxSnap){maxSnap=k.totalBytesSnapshot; maxIdx=i;} });
+console.log('peak at', maxIdx, 'of', prof.kernels.length, prof.kernels[maxIdx].name, JSON.stringify(prof.kernels[maxIdx].inputShapes));
+const top = [...prof.kernels].sort((a,b)=>b.bytesAdded-a.bytesAdded).slice(0,12);
+for (const k of top) console.log((k.bytesAdded/1e6).toFixed(1).padStart(8), k.name, JSON.stringify(k.inputShapes).slice(0,80), JSON.stringify(k.outputShapes).slice(0,60));

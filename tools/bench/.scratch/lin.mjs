@@ -11,4 +11,4 @@ const probe = tf.randomNormal([300,100]);
 const [ga, gb] = tf.grads((a, b) => tf.sum(tf.mul(linear(a, b), probe)))([big, Wb]);
 const [ra, rb] = tf.grads((a, b) => tf.sum(tf.mul(tf.matMul(a, b, false, true), probe)))([big, Wb]);
 console.log('max |da-ref|', tf.max(tf.abs(tf.sub(ga, ra))).dataSync()[0], 'max |db-ref|', tf.max(tf.abs(tf.sub(gb, rb))).dataSync()[0], 'scale', tf.max(tf.abs(rb)).dataSync()[0]);
-console.log(tf.getKernel('PeftjsMatMulTransposeB','wasm') !== undefined);
+console.log(tf.getKernel('PeftjsLinear','wasm') !== undefined);

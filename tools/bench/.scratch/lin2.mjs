@@ -6,4 +6,4 @@ const each = (label, f) => { const ts=[]; for (let i=0;i<6;i++){ const s=perform
 each('linear fwd', () => tf.tidy(() => linear(x, W).dataSync()));
 each('matMul(x, transpose(W))', () => tf.tidy(() => tf.matMul(x, tf.transpose(W.value)).dataSync()));
 each('linear fwd again', () => tf.tidy(() => linear(x, W).dataSync()));
-each('runKernel direct', () => tf.tidy(() => tf.engine().runKernel('PeftjsMatMulTransposeB', {a: x, b: W.value}).dataSync()));
+each('runKernel direct', () => tf.tidy(() => tf.engine().runKernel('PeftjsLinear', {a: x, b: W.value}).dataSync()));

@@ -4,11 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { median, timeMs } from './stats.mjs';
 
 /**
- * tfjs kernels that multiply matrices. `PeftjsMatMulTransposeB` is the `x Wᵀ` kernel behind
+ * tfjs kernels that multiply matrices. `PeftjsLinear` is the `x Wᵀ` kernel behind
  * `linear` in @peftjs/core-tensor; it calls the backend's BatchMatMul directly, so its work is
  * counted once.
  */
-const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', 'PeftjsMatMulTransposeB']);
+const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', 'PeftjsLinear']);
 
 /**
  * Returns the batch, m, k and n of one profiled matMul kernel from its first input and output
@@ -62,7 +62,9 @@ export async function profileMatMulWork(fn) {
 
 /** Reads one element of `tensor`, so the timing includes every kernel that produced it on any backend. */
 export function settle(tensor) {
-  tf.tidy(() => tensor.reshape([-1]).slice(0, 1).dataSync());
+  tf.tidy(() => {
+    tensor.reshape([-1]).slice(0, 1).dataSync();
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +16,7 @@ import { SCORE_WEIGHT } from './sequence-classifier';
 
 /** File that describes a saved classification head. */
 export const HEAD_CONFIG_FILE = 'head_config.json';
-/** File that holds the head's weights (`score.weight`). */
+/** File that contains the head's weights (`score.weight`). */
 export const HEAD_WEIGHTS_FILE = 'head.safetensors';
 
 /**
@@ -28,21 +28,12 @@ export interface HeadConfig {
   readonly head_type: 'classification';
   /** Module path of the head in the model. */
   readonly layer: 'score';
-  /** Which hidden state the head reads: the last real token of each sequence. */
+  /** Hidden state the head reads: that of the last real token of each sequence. */
   readonly pooling: 'last_token';
   readonly hidden_size: number;
   readonly num_labels: number;
   /** Class name of every row of `score.weight`, keyed by the row index as a string (Hugging Face style). */
   readonly id2label: Record<string, string>;
-}
-
-/** Returns whether `directory` contains a saved classification head. */
-export async function hasClassifierHead(directory: string): Promise<boolean> {
-  try {
-    return (await stat(join(directory, HEAD_CONFIG_FILE))).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -15,7 +15,7 @@ export function evalCommand(): Command {
   );
   addModelOptions(command)
     .option('--adapter <dir>', 'adapter directory written by peftjs finetune (the run directory or its adapter/ folder)')
-    .addOption(taskOption('lm: perplexity; classify: accuracy of the saved head (default: classify when --adapter holds a head, else lm)'))
+    .addOption(taskOption('lm: perplexity; classify: accuracy of the saved head (default: classify when --adapter contains a head, else lm)'))
     .option('--data <paths...>', 'data files as for finetune (default: shipped review sentences)')
     .addOption(splitOption());
   addSplitOptions(command, '');

@@ -21,11 +21,11 @@ export const DEFAULT_CLASSIFY_STEPS = 300;
 
 /**
  * Overrides of the `lora` preset that `--task classify` uses when neither `--method` nor
- * `--config` is given: LoRA on every linear layer, with alpha 16. With the `lora` preset itself
- * (query and value projections only, alpha 8), held-out accuracy on the shipped sentences stayed
- * at about 60%, no better than training the head alone, while every linear layer reached about 74%
- * (measured with the default steps and learning rate; the README's "Command line" section has the
- * numbers).
+ * `--config` is given: LoRA on every linear layer, with alpha 16. The `lora` preset itself adapts
+ * only the query and value projections (alpha 8). With it, held-out accuracy on the shipped
+ * sentences stayed at about 60%, no better than training the head alone. Every linear layer
+ * reached about 74% with the default steps and learning rate (the root README's "Command line"
+ * section has the measurements).
  */
 export const CLASSIFY_LORA_OVERRIDES: Readonly<Record<string, unknown>> = Object.freeze({
   alpha: 16,

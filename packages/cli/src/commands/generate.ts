@@ -25,7 +25,7 @@ export function generateCommand(): Command {
       const adapter = opts.adapter === undefined ? undefined : await resolveAdapterDirectory(opts.adapter);
       if (adapter !== undefined && !adapter.hasAdapter) {
         throw new InvalidArgumentError(
-          `--adapter ${adapter.path} holds only a classification head, which cannot generate text; pass a directory with adapter_config.json.`,
+          `--adapter ${adapter.path} contains only a classification head, which cannot generate text; pass a directory with adapter_config.json.`,
         );
       }
       const seed: number = opts.seed ?? Math.floor(Math.random() * 2 ** 31);

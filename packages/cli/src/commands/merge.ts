@@ -26,7 +26,7 @@ export function mergeCommand(): Command {
       await initBackend();
       const adapter = await resolveAdapterDirectory(opts.adapter);
       if (!adapter.hasAdapter) {
-        throw new InvalidArgumentError(`--adapter ${adapter.path} holds only a classification head and no adapter, so there is nothing to merge.`);
+        throw new InvalidArgumentError(`--adapter ${adapter.path} contains only a classification head and no adapter, so there is nothing to merge.`);
       }
       const output = await StagedDirectory.create(opts.output);
       try {

@@ -43,7 +43,7 @@ export function trainHeldOutSplit<T>(items: readonly T[], heldOutFraction: numbe
   };
 }
 
-/** Which examples a command scores: the held-out part of the split, the training part, or all. */
+/** Part of the data a command scores: the held-out part of the split, the training part, or all. */
 export type DataPart = 'held-out' | 'train' | 'all';
 
 /** Every {@link DataPart}, in the order help text lists them. */

@@ -7,22 +7,20 @@ import { loadSequenceClassifier } from '../classify/sequence-classifier';
 import { encodeClassificationExamples, readClassificationSentences } from '../data/classification-data';
 import { shippedSentimentFiles } from '../data/lm-data';
 import { selectDataPart, type DataPart } from '../data/split';
-
-/** Examples per forward call when scoring. */
-const CLASSIFIER_EVALUATION_BATCH_SIZE = 32;
+import { EVALUATION_BATCH_SIZE } from './batch-size';
 
 /** Settings of {@link evaluateClassifierRun}. */
 export interface ClassifierRunEvaluationOptions {
   readonly model?: string;
   readonly tokenizer?: string;
-  /** The adapter directory of a classification run; it must hold the head. */
+  /** The adapter directory of a classification run, which must contain the head. */
   readonly adapter: AdapterDirectory;
   /** `text<TAB>label` files; default: the shipped review sentences. */
   readonly data?: readonly string[];
   readonly part: DataPart;
   readonly heldOutFraction: number;
   readonly seed: number;
-  /** Longest sequence scored, in tokens. */
+  /** Maximum length of a scored sequence, in tokens. */
   readonly sequenceLength: number;
 }
 
@@ -62,7 +60,7 @@ export async function evaluateClassifierRun(options: ClassifierRunEvaluationOpti
     const selected = selectDataPart(sentences, options.part, options.heldOutFraction, options.seed);
     const examples = encodeClassificationExamples(selected, tokenizer, labels);
     const maxLength = Math.min(options.sequenceLength, model.config.max_position_embeddings);
-    const result = await evaluateClassifier(model, examples, { batchSize: CLASSIFIER_EVALUATION_BATCH_SIZE, maxLength });
+    const result = await evaluateClassifier(model, examples, { batchSize: EVALUATION_BATCH_SIZE, maxLength });
     return {
       task: 'classify',
       model: description,

@@ -5,9 +5,7 @@ import type { AdapterDirectory } from '../adapter-directory';
 import { readLanguageModelSequences, shippedSentimentFiles } from '../data/lm-data';
 import { selectDataPart, type DataPart } from '../data/split';
 import { loadLanguageModel } from '../model-loading';
-
-/** Sequences per forward call when scoring, the same as `peftjs finetune` uses. */
-export const LM_EVALUATION_BATCH_SIZE = 32;
+import { EVALUATION_BATCH_SIZE } from './batch-size';
 
 /** Settings of {@link evaluateLanguageModel}. */
 export interface LanguageModelEvaluationOptions {
@@ -20,7 +18,7 @@ export interface LanguageModelEvaluationOptions {
   readonly part: DataPart;
   readonly heldOutFraction: number;
   readonly seed: number;
-  /** Longest sequence scored, in tokens. */
+  /** Maximum length of a scored sequence, in tokens. */
   readonly sequenceLength: number;
 }
 
@@ -46,7 +44,7 @@ export interface LanguageModelEvaluation {
 export async function evaluateLanguageModel(options: LanguageModelEvaluationOptions): Promise<LanguageModelEvaluation> {
   if (options.adapter !== undefined && !options.adapter.hasAdapter) {
     throw new InvalidArgumentError(
-      `--adapter ${options.adapter.path} holds only a classification head; pass --task classify, or drop --adapter to score the model alone.`,
+      `--adapter ${options.adapter.path} contains only a classification head; pass --task classify, or drop --adapter to score the model alone.`,
     );
   }
   const { model, tokenizer, description } = await loadLanguageModel(options);
@@ -55,7 +53,7 @@ export async function evaluateLanguageModel(options: LanguageModelEvaluationOpti
     const sequences = await readLanguageModelSequences(options.data ?? shippedSentimentFiles(), tokenizer);
     const selected = selectDataPart(sequences, options.part, options.heldOutFraction, options.seed);
     const maxLength = Math.min(options.sequenceLength, model.config.max_position_embeddings);
-    const loss = await meanNegativeLogLikelihood(model, selected, { batchSize: LM_EVALUATION_BATCH_SIZE, maxLength });
+    const loss = await meanNegativeLogLikelihood(model, selected, { batchSize: EVALUATION_BATCH_SIZE, maxLength });
     return {
       task: 'lm',
       model: description,

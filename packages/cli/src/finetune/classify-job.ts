@@ -13,12 +13,10 @@ import { encodeClassificationExamples, readClassificationSentences } from '../da
 import { LabelSet } from '../data/label-set';
 import { shippedSentimentFiles } from '../data/lm-data';
 import { trainHeldOutSplit } from '../data/split';
+import { EVALUATION_BATCH_SIZE } from '../evaluation/batch-size';
 import { StagedDirectory } from '../output-dir';
 import { TrainingProgress } from '../progress';
 import { writeRunFiles } from './run-files';
-
-/** Examples per forward call when scoring held-out data. */
-const EVALUATION_BATCH_SIZE = 32;
 
 /** Settings of a classification fine-tuning run. */
 export interface ClassifierFinetuneOptions {
@@ -32,7 +30,7 @@ export interface ClassifierFinetuneOptions {
   readonly adapterName?: string;
   readonly steps: number;
   readonly batchSize: number;
-  /** Longest training and evaluation sequence, in tokens; longer sentences keep their start. */
+  /** Maximum length of a training or evaluation sequence, in tokens; longer sentences keep their start. */
   readonly sequenceLength: number;
   readonly learningRate: number;
   readonly schedule: ScheduleKind;
@@ -46,7 +44,7 @@ export interface ClassifierFinetuneOptions {
   readonly output: string;
   /** Checked before every step; true stops training and saves what was trained so far. */
   readonly shouldStop?: () => boolean;
-  /** Where human-readable progress goes. */
+  /** Receiver of the human-readable progress lines (default: standard output). */
   readonly log?: (line: string) => void;
 }
 
@@ -96,10 +94,10 @@ function formatAccuracy(evaluation: ClassifierEvaluation): string {
 }
 
 /**
- * Fine-tunes a sequence classifier on `text<TAB>label` files: a pre-trained Llama model with a
- * new `score` head on the hidden state of each sentence's last token, trained together with an
- * adapter or, without one, as a linear probe of the frozen model. Held-out accuracy is measured
- * before and after training on a seeded split. The output directory, which appears only when
+ * Fine-tunes a sequence classifier on `text<TAB>label` files. The classifier is a pre-trained
+ * Llama model with a new `score` head on the hidden state of each sentence's last token. The head
+ * trains together with an adapter or, without one, as a linear probe of the frozen model.
+ * Held-out accuracy is measured before and after training on a seeded split. The output directory, which appears only when
  * complete, receives `adapter/` (adapter files when there is an adapter, and the head as
  * `head_config.json` + `head.safetensors`), `metrics.json` and `loss.svg`.
  */
@@ -126,8 +124,9 @@ export async function finetuneClassifier(options: ClassifierFinetuneOptions): Pr
       const baseParameters = model.countParameters() - model.score.weight.size;
       prepareTraining(model, options.adapterConfig, name);
       const trainableParameters = model.countParameters({ trainableOnly: true });
-      const what = options.adapterConfig === null ? 'head only (frozen model)' : `adapter ${name} (${options.adapterConfig.architecture}) and head`;
-      log(`${what}: ${trainableParameters.toLocaleString('en-US')} trainable parameters, ` +
+      const trainedPart =
+        options.adapterConfig === null ? 'head only (frozen model)' : `adapter ${name} (${options.adapterConfig.architecture}) and head`;
+      log(`${trainedPart}: ${trainableParameters.toLocaleString('en-US')} trainable parameters, ` +
         `${((100 * trainableParameters) / baseParameters).toFixed(2)}% of ${baseParameters.toLocaleString('en-US')}`);
 
       const batcher = new ClassificationBatcher(train, options.batchSize, maxLength, options.seed);

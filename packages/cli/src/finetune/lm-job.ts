@@ -5,6 +5,7 @@ import { causalLanguageModelingLoss, meanNegativeLogLikelihood, type LlamaForCau
 import { readLanguageModelSequences, shippedSentimentFiles } from '../data/lm-data';
 import { SequenceBatcher } from '../data/packed-batches';
 import { trainHeldOutSplit } from '../data/split';
+import { EVALUATION_BATCH_SIZE } from '../evaluation/batch-size';
 import { loadLanguageModel } from '../model-loading';
 import { StagedDirectory } from '../output-dir';
 import { TrainingProgress } from '../progress';
@@ -67,7 +68,7 @@ export interface LanguageModelFinetuneMetrics {
 }
 
 async function evaluate(model: LlamaForCausalLM, sequences: number[][], maxLength: number, step: number): Promise<HeldOutEvaluation> {
-  const loss = await meanNegativeLogLikelihood(model, sequences, { batchSize: 32, maxLength });
+  const loss = await meanNegativeLogLikelihood(model, sequences, { batchSize: EVALUATION_BATCH_SIZE, maxLength });
   return { step, loss, perplexity: Math.exp(loss) };
 }
 

@@ -3,9 +3,9 @@ import type { AdaptableModel } from '@peftjs/core-tensor';
 import { LlamaForCausalLM, createTinyRandomBert, loadLlama2cCheckpoint, stories260KPaths, type BertModel } from '@peftjs/models';
 
 /**
- * A tiny Llama with random, UNTRAINED weights: hidden 32, 5 layers, 4 query heads sharing 2
- * key/value heads (grouped-query attention), feed-forward 37, vocabulary 64. Deterministic for a
- * seed; its outputs mean nothing about language.
+ * Builds a tiny Llama with random, UNTRAINED weights: hidden 32, 5 layers, 4 query heads sharing 2
+ * key/value heads (grouped-query attention), feed-forward 37, vocabulary 64. The same seed gives
+ * the same weights, and its outputs mean nothing about language.
  */
 export function tinyLlama(seed = 0): LlamaForCausalLM {
   return new LlamaForCausalLM(
@@ -22,7 +22,7 @@ export function tinyLlama(seed = 0): LlamaForCausalLM {
   );
 }
 
-/** A fixed `[2, 7]` batch of token ids for {@link tinyLlama}. */
+/** Returns a fixed `[2, 7]` batch of token ids for {@link tinyLlama}. */
 export function llamaInput(): tf.Tensor2D {
   return tf.tensor2d(
     [
@@ -34,12 +34,12 @@ export function llamaInput(): tf.Tensor2D {
   );
 }
 
-/** The tiny random BERT of @peftjs/models (hidden 32, 4 layers, 4 heads, vocabulary 128). */
+/** Builds the tiny random BERT of @peftjs/models (hidden 32, 4 layers, 4 heads, vocabulary 128). */
 export function tinyBert(seed = 0): BertModel {
   return createTinyRandomBert(seed);
 }
 
-/** A fixed `[2, 6]` batch of token ids for {@link tinyBert}. */
+/** Returns a fixed `[2, 6]` batch of token ids for {@link tinyBert}. */
 export function bertInput(): tf.Tensor2D {
   return tf.tensor2d(
     [
@@ -89,7 +89,7 @@ export const TINY_MODELS: readonly TinyModelCase[] = [
   },
 ];
 
-/** The stories260K model shipped with @peftjs/models (trained on TinyStories). */
+/** Loads the stories260K model shipped with @peftjs/models (trained on TinyStories). */
 export async function stories260K(): Promise<LlamaForCausalLM> {
   return loadLlama2cCheckpoint(stories260KPaths().checkpoint);
 }

@@ -46,7 +46,7 @@ interface Recorder {
 
 const recorders: Recorder[] = [];
 
-/** Whether any {@link recordGateScores} call is running, so handlers can skip the work of reporting. */
+/** Returns whether any {@link recordGateScores} call is running, so handlers can skip the work of reporting. */
 export function isRecordingGateScores(): boolean {
   return recorders.length > 0;
 }
@@ -74,8 +74,9 @@ export function reportGateScore(site: AdaptationSite, source: GateScoreSource, s
 }
 
 /**
- * Runs `fn` and returns, next to its result, the value of every learned gate of `model`'s
- * adapters that ran during it (LoRA, prefix tuning and bottleneck gates with `use_gating`). An
+ * Runs `fn` and returns, next to its result, the value of every gate of `model`'s adapters that
+ * ran during it and reports itself through {@link reportGateScore}. Prefix tuning reports its
+ * gates, and `@peftjs/config-union` reports the LoRA and bottleneck gates of union members. An
  * async `fn` records until its promise settles.
  *
  * @param model The model whose gates to record.
@@ -112,9 +113,7 @@ export function recordGateScores<T>(
   }
   type Result = T extends Promise<infer R> ? Promise<GateScoreRecording<R>> : GateScoreRecording<T>;
   if (output instanceof Promise) {
-    return output.then(
-      (value) => ({ output: value, scores: recorder.scores }),
-    ).finally(stop) as Result;
+    return output.then((value) => ({ output: value, scores: recorder.scores })).finally(stop) as Result;
   }
   stop();
   return { output, scores: recorder.scores } as Result;

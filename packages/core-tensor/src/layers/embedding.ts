@@ -46,6 +46,26 @@ export class Embedding extends Module {
         );
       }
     }
-    return tf.tidy(() => tf.gather(this.weight.value, ids.toInt()));
+    return lookUp(this.weight.value, ids, Int32Array.from(values));
   }
+}
+
+/**
+ * Gathers rows of `table` with its own gradient. tfjs's `tf.gather` keeps a copy of the whole
+ * table for its backward pass (94 MiB for BERT-base) even when the table is frozen, and its
+ * gradient needs the `UnsortedSegmentSum` kernel, which the wasm backend of tfjs 4.22 lacks.
+ * Here the gradient adds the rows of `dy` into a zero table with `tf.scatterND`, which sums
+ * repeated ids, from the ids already read to validate them.
+ */
+function lookUp(table: tf.Tensor, ids: tf.Tensor, idValues: Int32Array): tf.Tensor {
+  const [numEmbeddings, dim] = table.shape;
+  const gatherRows = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.tidy(() => tf.gather(inputs[0] as tf.Tensor, ids.dtype === 'int32' ? ids : ids.toInt())),
+    gradFunc: (dy: tf.Tensor) =>
+      tf.tidy(() => {
+        const indices = tf.tensor2d(idValues, [idValues.length, 1], 'int32');
+        return tf.scatterND(indices, dy.reshape([idValues.length, dim]), [numEmbeddings, dim]);
+      }),
+  }));
+  return gatherRows(table);
 }

@@ -2,15 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 
 import { ShapeMismatchError } from '../errors';
 import { Parameter } from '../module/parameter';
-import { matMulTransposeB } from './matmul-transpose-b';
+import { linearProduct } from './linear-kernel';
 
 /**
  * Applies a fully connected layer: `y = x Wᵀ + b` with `W` in PyTorch's `[out, in]` layout, as
  * `torch.nn.functional.linear` does. Inputs may have any number of leading dimensions.
  *
- * The product and its gradients run as untransposed 2-D products on the wasm backend, where
- * tfjs 4.22's `tf.matMul(x, W, false, true)` is about 10 times slower. Gradients flow as for
- * `tf.matMul`, so training a model whose weights are frozen computes no weight gradients.
+ * On the wasm backend the product and its gradients run as untransposed 2-D products in one
+ * kernel, because tfjs 4.22's `tf.matMul(x, W, false, true)` is about 10 times slower there.
+ * Gradients are those of `tf.matMul`, so training a model whose weights are frozen computes no
+ * weight gradients.
  *
  * @param input Input `[..., in]`; not disposed. Non-float inputs are cast to float32.
  * @param weight Weight `[out, in]`.
@@ -42,11 +43,7 @@ export function linear(
   }
 
   return tf.tidy(() => {
-    const leading = input.shape.slice(0, -1);
-    let flat = input.reshape([-1, inFeatures]) as tf.Tensor2D;
-    if (flat.dtype !== 'float32') flat = tf.cast(flat, 'float32');
-    let output: tf.Tensor = matMulTransposeB(flat, weightValue as tf.Tensor2D);
-    if (biasValue !== null) output = tf.add(output, biasValue);
-    return output.reshape([...leading, outFeatures]);
+    const x = input.dtype === 'float32' ? input : tf.cast(input, 'float32');
+    return linearProduct(x, weightValue as tf.Tensor2D, biasValue as tf.Tensor1D | null);
   });
 }

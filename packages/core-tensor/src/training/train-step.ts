@@ -48,7 +48,10 @@ export function trainStep(
   try {
     const loss = value.dataSync()[0];
     const gradList = Object.values(grads);
-    const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+    // One scope per gradient, so only one squared gradient exists at a time.
+    const squaredNorms = gradList.map((g) => tf.tidy(() => tf.sum(tf.square(g))));
+    const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(squaredNorms)).dataSync()[0]);
+    tf.dispose(squaredNorms);
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       throw new InvalidArgumentError(
         `Training produced a non-finite loss (${loss}) or gradient norm (${gradNorm}); lower the learning rate or check the inputs.`,
