@@ -7,7 +7,7 @@
 //
 // Method: one profiled forward pass per model counts the floating-point operations of every matMul
 // kernel it runs (2·m·k·n each). Then every round times, per model, three 1024 × 1024 × 1024
-// tf.matMul calls (the roofline, median of the three) followed by one forward pass. The first
+// tf.matMul calls (the roofline, their mean rate) followed by one forward pass. The first
 // `--warmup` rounds are discarded. The ratio is the median over rounds of
 // (model GFLOP/s ÷ roofline GFLOP/s), so load from other processes affects both alike.
 // A last table replays each matMul shape of the model as a bare tf.matMul in both weight layouts.

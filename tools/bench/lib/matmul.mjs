@@ -1,7 +1,7 @@
 // Counting the matrix-product work of a forward pass and timing bare tf.matMul calls.
 import * as tf from '@tensorflow/tfjs';
 
-import { median, timeMs } from './stats.mjs';
+import { timeMs } from './stats.mjs';
 
 /**
  * tfjs kernels that multiply matrices. `PeftjsLinear` is the `x Wᵀ` kernel behind
@@ -11,14 +11,19 @@ import { median, timeMs } from './stats.mjs';
 const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', 'PeftjsLinear']);
 
 /**
- * Returns the batch, m, k and n of one profiled matMul kernel from its first input and output
- * shapes. The output is `[...batch, m, n]`, and the first input is `[...batch, m, k]` or, when
+ * Returns the batch, m, k and n of one profiled matMul kernel from its input and output shapes.
+ * `PeftjsLinear` multiplies `x [..., k]` as one `[m, k]` matrix by a `[n, k]` weight. For the
+ * others the output is `[...batch, m, n]`, and the first input is `[...batch, m, k]` or, when
  * transposed, `[...batch, k, m]`. If its second-to-last size equals m, k is its last size,
  * which is also right for a transposed input whose k equals m.
  */
 function productShape(kernel) {
   const a = kernel.inputShapes[0];
   const out = kernel.outputShapes[0];
+  if (kernel.name === 'PeftjsLinear') {
+    const [n, k] = kernel.inputShapes[1];
+    return { batch: 1, m: a.reduce((product, size) => product * size, 1) / k, k, n };
+  }
   const m = out[out.length - 2];
   const n = out[out.length - 1];
   const k = a[a.length - 2] === m ? a[a.length - 1] : a[a.length - 2];
@@ -68,28 +73,30 @@ export function settle(tensor) {
 }
 
 /**
- * Times bare `tf.matMul` calls on random float32 operands and returns the median milliseconds
- * and GFLOP/s.
+ * Times `calls` back-to-back `tf.matMul` calls on random float32 operands, after one untimed
+ * call, and returns the mean milliseconds per call and GFLOP/s. Only the last product is read
+ * back, so a small product's rate is not swamped by the read.
  *
  * @param {{batch?: number, m: number, k: number, n: number}} shape Product `[batch, m, k] · [batch, k, n]`.
  * @param {'nn' | 'nt'} layout `nn` multiplies `b` as stored `[k, n]`; `nt` stores `b` as `[n, k]`
  *   and passes `transposeB`, as a weight in `[out, in]` layout would be.
- * @param {number} calls Timed calls after one untimed call.
+ * @param {number} calls Number of timed calls.
  */
 export function matMulThroughput(shape, layout, calls) {
   const { batch = 1, m, k, n } = shape;
   const lead = batch === 1 ? [] : [batch];
   const a = tf.randomUniform([...lead, m, k], -1, 1, 'float32', 1);
   const b = tf.randomUniform(layout === 'nn' ? [...lead, k, n] : [...lead, n, k], -1, 1, 'float32', 2);
-  const run = () => {
-    const product = tf.matMul(a, b, false, layout === 'nt');
-    settle(product);
-    product.dispose();
+  const run = (count) => {
+    for (let i = 0; i < count; i++) {
+      const product = tf.matMul(a, b, false, layout === 'nt');
+      if (i === count - 1) settle(product);
+      product.dispose();
+    }
   };
   try {
-    run();
-    const times = Array.from({ length: calls }, () => timeMs(run));
-    const ms = median(times);
+    run(1);
+    const ms = timeMs(() => run(calls)) / calls;
     return { ms, gflops: (2 * batch * m * k * n) / ms / 1e6 };
   } finally {
     tf.dispose([a, b]);

@@ -19,8 +19,14 @@ export function range(values) {
  * which the ratio of two medians would not.
  */
 export function pairedRatio(numerator, denominator) {
+  return pairedRatios(numerator, denominator).median;
+}
+
+/** Returns the per-round ratios `numerator[i] / denominator[i]` with their median and range. */
+export function pairedRatios(numerator, denominator) {
   if (numerator.length !== denominator.length) throw new Error('paired lists differ in length');
-  return median(numerator.map((value, i) => value / denominator[i]));
+  const ratios = numerator.map((value, i) => value / denominator[i]);
+  return { median: median(ratios), ...range(ratios), ratios };
 }
 
 /** Milliseconds that `fn` takes, from a monotonic clock. */

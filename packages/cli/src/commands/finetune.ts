@@ -109,6 +109,7 @@ export function finetuneCommand(): Command {
         if (task === 'classify') {
           await finetuneClassifier({ ...options, adapterConfig, output: opts.output ?? DEFAULT_CLASSIFY_OUTPUT });
         } else {
+          // selectAdapterConfig returns null only for classification.
           await finetuneLanguageModel({ ...options, adapterConfig: adapterConfig!, output: opts.output ?? DEFAULT_FINETUNE_OUTPUT });
         }
       } finally {
@@ -129,7 +130,7 @@ function selectAdapterConfig(
   const headOnly = opts.headOnly === true || opts.method === HEAD_ONLY_METHOD;
   if (headOnly && task !== 'classify') {
     throw new InvalidArgumentError(
-      `--method ${HEAD_ONLY_METHOD} and --head-only train a classification head, which language modelling has none of; ` +
+      `--method ${HEAD_ONLY_METHOD} and --head-only train only a classification head, and language modelling has no head; ` +
         'add --task classify or choose an adapter method.',
     );
   }

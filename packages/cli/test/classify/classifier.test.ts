@@ -75,6 +75,7 @@ describe('pooledClassLogits', () => {
     model.score.weight.trainable = true;
     const { inputIds, attentionMask } = paddedInputs();
     const labels = tf.tensor1d([0, 1, 1], 'int32');
+    const before = tf.memory().numTensors;
 
     const trainable = model.namedParameters();
     const variables = [...trainable.values()].filter((p) => p.trainable).map((p) => p.variable);
@@ -89,7 +90,9 @@ describe('pooledClassLogits', () => {
       const norm = tf.tidy(() => tf.norm(grads[variable.name]).dataSync()[0]);
       expect(norm).toBeGreaterThan(0);
     }
-    tf.dispose([value, ...Object.values(grads), inputIds, attentionMask, labels]);
+    tf.dispose([value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([inputIds, attentionMask, labels]);
     model.dispose();
   });
 });

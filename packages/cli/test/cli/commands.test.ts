@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { assertBuilt, runCli, runCliOk, SMALL_REVIEWS, temporaryDirectory } from './run-cli';
+import { assertBuilt, BIN, runCli, runCliOk, SMALL_REVIEWS, temporaryDirectory } from './run-cli';
 
 // Success paths of every command on stories260K with the 40-sentence fixture.
 
@@ -88,7 +89,7 @@ describe('language modelling', () => {
     expect(saved.r).toBe(4);
   });
 
-  it('eval without an adapter matches the score before training', async () => {
+  it('eval matches the pre-training score', async () => {
     const result = JSON.parse((await runCliOk(['eval', ...split, '--split', 'held-out', '--json'])).stdout) as LmEvaluation;
     expect(result.adapter).toBeNull();
     expect(result.examples).toBe(10);
@@ -96,7 +97,7 @@ describe('language modelling', () => {
     expect(result.perplexity).toBeCloseTo(Math.exp(result.loss), 10);
   });
 
-  it('eval selects the training part and all data', async () => {
+  it('eval selects train and all parts', async () => {
     const train = JSON.parse((await runCliOk(['eval', ...split, '--split', 'train', '--json'])).stdout) as LmEvaluation;
     const all = JSON.parse((await runCliOk(['eval', ...split, '--json'])).stdout) as LmEvaluation;
     expect(train.examples).toBe(30);
@@ -129,9 +130,36 @@ describe('language modelling', () => {
     expect(stderr).toMatch(/^sampling seed \d+ \(pass --seed \d+ to repeat\)\n$/);
   });
 
-  it('generate with no new tokens prints the prompt', async () => {
+  it('generate of zero tokens prints prompt', async () => {
     const { stdout } = await runCliOk(['generate', '--prompt', 'Lily and Ben', '--max-new-tokens', '0', '--temperature', '0']);
     expect(stdout).toBe('Lily and Ben\n');
+  });
+});
+
+describe('interrupting finetune', () => {
+  it('saves the steps trained so far', async () => {
+    const output = join(root, 'interrupted');
+    const child = spawn(process.execPath, [BIN, 'finetune', ...fastRun, '--steps', '100000', '--output', output], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // The adapter line comes right before the first optimizer step.
+      if (stdout.includes('trainable parameters')) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolvePromise) => child.on('close', resolvePromise));
+
+    expect(code).toBe(0);
+    expect(stderr).toContain('Interrupted: finishing the current step and saving what was trained');
+    expect(stdout).toContain('stopped after');
+    const metrics = await readJson<{ stoppedEarly: boolean; stepsCompleted: number; stepsPlanned: number }>(join(output, 'metrics.json'));
+    expect(metrics.stoppedEarly).toBe(true);
+    expect(metrics.stepsPlanned).toBe(100000);
+    expect(metrics.stepsCompleted).toBeLessThan(100000);
+    expect(await exists(join(output, 'adapter', 'adapter_model.safetensors'))).toBe(true);
   });
 });
 
@@ -160,7 +188,7 @@ describe('classification', () => {
     await rm(cwd, { recursive: true, force: true });
   });
 
-  it('trains LoRA and the head into runs/classify', async () => {
+  it('trains LoRA and head by default', async () => {
     const { stdout } = await runCliOk(['finetune', '--task', 'classify', ...fastRun], cwd);
     expect(stdout).toContain('held-out accuracy before');
     expect(stdout).toContain('held-out accuracy after');
