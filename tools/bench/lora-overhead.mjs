@@ -5,24 +5,30 @@
 //
 // Run from the repository root after `npm run build` (it imports the built packages by name):
 //   node tools/bench/lora-overhead.mjs [--warmup 1] [--repetitions 5]
-//     [--train-warmup 1] [--train-repetitions 3] [--phases memory,forward,train] [--json out.json]
+//     [--train-warmup 1] [--train-repetitions 3] [--train-batch 1] [--phases profile,forward,train]
+//     [--json out.json]
 //
-// Method: every round times each setup once, in an order that rotates from round to round, and a
-// ratio is the median over rounds of (setup time ÷ reference time in the same round), so load from
-// other processes affects both alike. Switching setups (adding, merging, deleting the adapter,
-// freezing) happens between timings. The memory phase runs each setup once under tf.profile before
+// Method: every round times each setup once, in an order that rotates from round to round. A ratio
+// is the median over rounds of (setup time ÷ reference time in the same round), so load from other
+// processes affects both alike. Switching setups (adding, merging, deleting the adapter,
+// freezing) happens between timings. The profile phase runs each setup once under tf.profile before
 // any timing, in order of growing memory, because the wasm heap and the resident set size only grow.
+//
+// The training steps use batch 1 × 128 by default. At 8 × 128 a step needs more than the 4 GiB a
+// wasm heap can hold, because tfjs keeps a copy of every tensor that a backward pass reads and
+// every intermediate gradient until the pass ends. At 2 × 128 single steps fit, but the timing
+// rounds run out of wasm memory (docs/benchmarks.md has the figures).
 import * as tf from '@tensorflow/tfjs';
 import { AdamW, initBackend, trainStep } from '@peftjs/core-tensor';
 import { LoRAConfig } from '@peftjs/adapters-lora';
 import { BertModel, createBertConfig } from '@peftjs/models';
 
 import { describeMachine, memorySnapshot, printMachine } from './lib/machine.mjs';
-import { settle } from './lib/matmul.mjs';
+import { profileMatMulWork, settle } from './lib/matmul.mjs';
 import { BERT_BASE_CONFIG, randomTokenIds } from './lib/models.mjs';
 import { parseBenchOptions, parseCount } from './lib/options.mjs';
 import { fixed, mebibytes, printTable, writeJson } from './lib/report.mjs';
-import { median, pairedRatios, range, timeMs } from './lib/stats.mjs';
+import { measureMs, median, pairedRatios, range } from './lib/stats.mjs';
 
 const [BATCH, LENGTH] = [8, 128];
 const ADAPTER = 'lora';
@@ -35,7 +41,7 @@ const LORA_CONFIG = LoRAConfig({ r: 8, alpha: 16, attn_matrices: ['q', 'v'], ini
 const LEARNING_RATE = 1e-5;
 
 const TARGETS = { unmerged: 1.1, merged: 1.02, frozenStep: 0.75 };
-const PHASES = ['memory', 'forward', 'train'];
+const PHASES = ['profile', 'forward', 'train'];
 
 const options = parseBenchOptions(
   { warmup: 1, repetitions: 5 },
@@ -117,8 +123,8 @@ function allocateMoments(optimizer) {
   optimizer.setLearningRate(LEARNING_RATE);
 }
 
-// Full fine-tuning's moments (2 × 420 MiB) and a frozen-base step at batch 2 × 128 do not fit in
-// the 4 GiB wasm heap together, so each setup releases the other's optimizer state.
+// Full fine-tuning's moments take 2 × 418 MiB of the 4 GiB wasm heap, so the frozen-base setup
+// releases them and leaves that memory to its own step. Re-creating them happens outside the timing.
 const trainSetups = {
   'LoRA, base frozen'() {
     fullOptimizer?.dispose();
@@ -169,11 +175,12 @@ function trainableShare() {
 
 /**
  * Runs rounds of one timing of every setup, rotating the order each round, and returns the
- * measured times per setup.
+ * measured wall and CPU milliseconds per setup.
  */
 function timeRounds(label, setups, run, warmup, repetitions) {
   const names = Object.keys(setups);
-  const times = Object.fromEntries(names.map((name) => [name, []]));
+  const wall = Object.fromEntries(names.map((name) => [name, []]));
+  const cpu = Object.fromEntries(names.map((name) => [name, []]));
   const rounds = warmup + repetitions;
   console.log(`\n${label}: ${warmup} warm-up and ${repetitions} measured rounds`);
   for (let round = 0; round < rounds; round++) {
@@ -181,13 +188,24 @@ function timeRounds(label, setups, run, warmup, repetitions) {
     const line = [];
     for (const name of order) {
       setups[name]();
-      const ms = timeMs(run);
-      line.push(`${name} ${ms.toFixed(0)} ms`);
-      if (round >= warmup) times[name].push(ms);
+      const { wallMs, cpuMs } = measureMs(run);
+      line.push(`${name} ${wallMs.toFixed(0)} ms (CPU ${cpuMs.toFixed(0)} ms)`);
+      if (round < warmup) continue;
+      wall[name].push(wallMs);
+      cpu[name].push(cpuMs);
     }
     console.log(`  round ${round + 1}/${rounds}: ${line.join(', ')}`);
   }
-  return times;
+  return { wall, cpu };
+}
+
+function formatTimes(values) {
+  const { min, max } = range(values);
+  return `${fixed(median(values), 0)} (${fixed(min, 0)}–${fixed(max, 0)})`;
+}
+
+function formatRatio(ratio) {
+  return `${fixed(ratio.median, 3)} (${fixed(ratio.min, 3)}–${fixed(ratio.max, 3)})`;
 }
 
 function verdict(ratio, target) {
@@ -220,31 +238,35 @@ const result = { benchmark: 'lora-overhead', machine, batch: BATCH, trainBatch, 
   result.check = { adapterEffect, mergeError };
 }
 
-// ---- Memory: one run of each setup under tf.profile. ----
-if (phases.has('memory')) {
+// ---- Profile: one run of each setup under tf.profile, for memory and work counts. ----
+if (phases.has('profile')) {
   const rows = [];
   const measure = async (name, enter, run, training) => {
-    console.log(`Memory: ${name}`);
+    console.log(`Profiling: ${name}`);
     enter();
     const before = memorySnapshot();
-    const profile = await tf.profile(run);
+    const work = await profileMatMulWork(run);
     const trainable = training ? trainableShare() : null;
-    rows.push({ setup: name, residentTensorBytes: before.tensorBytes, peakTensorBytes: profile.peakBytes, ...memorySnapshot(), trainable });
+    rows.push({ setup: name, residentTensorBytes: before.tensorBytes, ...work, groups: undefined, ...memorySnapshot(), trainable });
   };
   await measure(`forward ${BATCH} × ${LENGTH}, no adapter`, forwardSetups['no adapter'], forwardPass, false);
   await measure(`forward ${BATCH} × ${LENGTH}, LoRA unmerged`, forwardSetups['LoRA unmerged'], forwardPass, false);
+  await measure(`forward ${BATCH} × ${LENGTH}, LoRA merged`, forwardSetups['LoRA merged'], forwardPass, false);
   await measure(`training step ${trainBatch} × ${LENGTH}, LoRA, base frozen`, trainSetups['LoRA, base frozen'], trainingStep, true);
   await measure(`training step ${trainBatch} × ${LENGTH}, full fine-tuning`, trainSetups['full fine-tuning'], trainingStep, true);
-  result.memory = rows;
+  result.profile = rows;
   printTable(
-    'Memory (MiB). Tensors: tf.memory().numBytes before the run and tf.profile peakBytes during it. ' +
-      'Wasm heap and max RSS: high-water marks of the process after the run.',
-    ['setup', 'trainable parameters', 'tensors before', 'tensor peak', 'wasm heap', 'RSS now', 'max RSS'],
+    'Work and memory of one run under tf.profile (MiB). Tensors: tf.memory().numBytes before the run, ' +
+      'which includes optimizer moments, and tf.profile peakBytes during it. Wasm heap and max RSS: ' +
+      'high-water marks of the process after the run.',
+    ['setup', 'trainable parameters', 'kernels', 'matMul GFLOP', 'tensors before', 'tensor peak', 'wasm heap', 'RSS now', 'max RSS'],
     rows.map((row) => [
       row.setup,
       row.trainable === null ? '' : `${row.trainable.trainable.toLocaleString('en-US')} (${fixed(100 * row.trainable.share, 3)} %)`,
+      row.kernelCount,
+      fixed(row.flops / 1e9, 2),
       mebibytes(row.residentTensorBytes),
-      mebibytes(row.peakTensorBytes),
+      mebibytes(row.peakBytes),
       row.wasmHeapBytes === null ? 'n/a' : mebibytes(row.wasmHeapBytes),
       mebibytes(row.rssBytes),
       mebibytes(row.maxRssBytes),
@@ -254,53 +276,54 @@ if (phases.has('memory')) {
 
 // ---- Forward time. ----
 if (phases.has('forward')) {
-  const times = timeRounds('Forward passes', forwardSetups, forwardPass, options.warmup, options.repetitions);
-  const base = times['no adapter'];
-  const unmerged = pairedRatios(times['LoRA unmerged'], base);
-  const merged = pairedRatios(times['LoRA merged'], base);
-  result.forward = { warmup: options.warmup, repetitions: options.repetitions, timesMs: times, unmergedRatio: unmerged, mergedRatio: merged };
-  const rows = [
-    ['no adapter', null, null],
-    ['LoRA unmerged', unmerged, TARGETS.unmerged],
-    ['LoRA merged', merged, TARGETS.merged],
-  ];
+  const { wall, cpu } = timeRounds('Forward passes', forwardSetups, forwardPass, options.warmup, options.repetitions);
+  const ratios = {};
+  for (const name of ['LoRA unmerged', 'LoRA merged']) {
+    ratios[name] = { wall: pairedRatios(wall[name], wall['no adapter']), cpu: pairedRatios(cpu[name], cpu['no adapter']) };
+  }
+  const targets = { 'LoRA unmerged': TARGETS.unmerged, 'LoRA merged': TARGETS.merged };
+  result.forward = { warmup: options.warmup, repetitions: options.repetitions, wallMs: wall, cpuMs: cpu, ratios };
   printTable(
-    `Forward pass, batch ${BATCH} × ${LENGTH} (median of ${options.repetitions}; ratio = median of per-round ratios to "no adapter")`,
-    ['setup', 'ms (min–max)', 'ratio (per-round min–max)', 'target'],
-    rows.map(([name, ratio, target]) => {
-      const { min, max } = range(times[name]);
-      return [
-        name,
-        `${fixed(median(times[name]), 0)} (${fixed(min, 0)}–${fixed(max, 0)})`,
-        ratio === null ? '1' : `${fixed(ratio.median, 3)} (${fixed(ratio.min, 3)}–${fixed(ratio.max, 3)})`,
-        ratio === null ? '' : verdict(ratio.median, target),
-      ];
-    }),
+    `Forward pass, batch ${BATCH} × ${LENGTH} (median of ${options.repetitions}; ratios are medians of per-round ratios to "no adapter"; the target applies to the wall-time ratio)`,
+    ['setup', 'wall ms (min–max)', 'CPU ms (min–max)', 'wall ratio (per-round min–max)', 'CPU ratio (per-round min–max)', 'target'],
+    Object.keys(wall).map((name) => [
+      name,
+      formatTimes(wall[name]),
+      formatTimes(cpu[name]),
+      name in ratios ? formatRatio(ratios[name].wall) : '1',
+      name in ratios ? formatRatio(ratios[name].cpu) : '1',
+      name in ratios ? verdict(ratios[name].wall.median, targets[name]) : '',
+    ]),
   );
 }
 
 // ---- Training step time. ----
 if (phases.has('train')) {
-  const times = timeRounds('Training steps', trainSetups, trainingStep, trainWarmup, trainRepetitions);
-  const frozen = pairedRatios(times['LoRA, base frozen'], times['full fine-tuning']);
+  const { wall, cpu } = timeRounds('Training steps', trainSetups, trainingStep, trainWarmup, trainRepetitions);
+  const frozen = {
+    wall: pairedRatios(wall['LoRA, base frozen'], wall['full fine-tuning']),
+    cpu: pairedRatios(cpu['LoRA, base frozen'], cpu['full fine-tuning']),
+  };
   trainSetups['LoRA, base frozen']();
   const loraShare = trainableShare();
   trainSetups['full fine-tuning']();
   const fullShare = trainableShare();
-  result.train = { warmup: trainWarmup, repetitions: trainRepetitions, timesMs: times, frozenRatio: frozen, trainable: { lora: loraShare, full: fullShare } };
+  result.train = { warmup: trainWarmup, repetitions: trainRepetitions, wallMs: wall, cpuMs: cpu, frozenRatio: frozen, trainable: { lora: loraShare, full: fullShare } };
   const shares = { 'LoRA, base frozen': loraShare, 'full fine-tuning': fullShare };
   printTable(
-    `Training step (forward, backward, AdamW), batch ${trainBatch} × ${LENGTH} (median of ${trainRepetitions}; ratio = median of per-round ratios to full fine-tuning)`,
-    ['setup', 'trainable parameters', 'ms (min–max)', 'ratio (per-round min–max)', 'target'],
-    Object.entries(times).map(([name, values]) => {
-      const { min, max } = range(values);
+    `Training step (forward, backward, AdamW), batch ${trainBatch} × ${LENGTH} (median of ${trainRepetitions}; ratios are medians of per-round ratios to full fine-tuning; the target applies to the wall-time ratio)`,
+    ['setup', 'trainable parameters', 'wall ms (min–max)', 'CPU ms (min–max)', 'wall ratio (per-round min–max)', 'CPU ratio (per-round min–max)', 'target'],
+    Object.keys(wall).map((name) => {
       const share = shares[name];
+      const isReference = name === 'full fine-tuning';
       return [
         name,
         `${share.trainable.toLocaleString('en-US')} of ${share.total.toLocaleString('en-US')} (${fixed(100 * share.share, 3)} %)`,
-        `${fixed(median(values), 0)} (${fixed(min, 0)}–${fixed(max, 0)})`,
-        name === 'full fine-tuning' ? '1' : `${fixed(frozen.median, 3)} (${fixed(frozen.min, 3)}–${fixed(frozen.max, 3)})`,
-        name === 'full fine-tuning' ? '' : verdict(frozen.median, TARGETS.frozenStep),
+        formatTimes(wall[name]),
+        formatTimes(cpu[name]),
+        isReference ? '1' : formatRatio(frozen.wall),
+        isReference ? '1' : formatRatio(frozen.cpu),
+        isReference ? '' : verdict(frozen.wall.median, TARGETS.frozenStep),
       ];
     }),
   );

@@ -55,9 +55,9 @@ export function printMachine(machine) {
 }
 
 /**
- * Memory figures of the process: tfjs's tensor bytes, the size of the wasm heap (which grows and
- * never shrinks, so it is the high-water mark of the wasm backend) and the resident set size now
- * and at its peak so far.
+ * Returns the memory figures of the process: tfjs's tensor bytes, the size of the wasm heap and
+ * the resident set size now and at its peak so far. The wasm heap grows and never shrinks, so
+ * its size is the high-water mark of the wasm backend.
  */
 export function memorySnapshot() {
   const backend = tf.backend();

@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { timeMs } from './stats.mjs';
 
 /**
- * tfjs kernels that multiply matrices. `PeftjsLinear` is the `x Wᵀ` kernel behind
- * `linear` in @peftjs/core-tensor; it calls the backend's BatchMatMul directly, so its work is
- * counted once.
+ * tfjs kernels that multiply matrices. `PeftjsLinear` is the `x Wᵀ + b` kernel behind `linear`
+ * in @peftjs/core-tensor. It calls the backend's product kernel without going through the
+ * engine, so tf.profile lists its work once.
  */
 const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', 'PeftjsLinear']);
 
@@ -36,7 +36,7 @@ function productShape(kernel) {
  * kernels (2·m·k·n per product), grouped by product shape.
  *
  * @param {() => void} fn The work to profile; it must dispose what it creates.
- * @returns {Promise<{flops: number, groups: object[], matMulKernelMs: number, kernelMs: number, peakBytes: number}>}
+ * @returns {Promise<{flops: number, groups: object[], matMulKernelMs: number, kernelMs: number, kernelCount: number, peakBytes: number}>}
  */
 export async function profileMatMulWork(fn) {
   const profile = await tf.profile(fn);
@@ -62,7 +62,7 @@ export async function profileMatMulWork(fn) {
   const sorted = [...groups.values()]
     .map((group) => ({ ...group, kernels: [...group.kernels] }))
     .sort((a, b) => b.flops - a.flops);
-  return { flops, groups: sorted, matMulKernelMs, kernelMs, peakBytes: profile.peakBytes };
+  return { flops, groups: sorted, matMulKernelMs, kernelMs, kernelCount: profile.kernels.length, peakBytes: profile.peakBytes };
 }
 
 /** Reads one element of `tensor`, so the timing includes every kernel that produced it on any backend. */

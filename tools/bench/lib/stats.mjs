@@ -35,3 +35,15 @@ export function timeMs(fn) {
   fn();
   return performance.now() - start;
 }
+
+/**
+ * Runs `fn` and returns its wall time and the CPU time (user plus system) that the process used
+ * meanwhile, both in milliseconds. The wasm backend computes on the main thread, so while other
+ * jobs compete for the cores the CPU time grows less than the wall time.
+ */
+export function measureMs(fn) {
+  const cpuStart = process.cpuUsage();
+  const wallMs = timeMs(fn);
+  const cpu = process.cpuUsage(cpuStart);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}

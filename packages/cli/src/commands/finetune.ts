@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { getAdapterPreset, initBackend, InvalidArgumentError, type AdapterConfig, type ScheduleKind } from '@peftjs/core-tensor';
+import { getAdapterPreset, initBackend, InvalidArgumentError, parseAdapterConfig, type AdapterConfig, type ScheduleKind } from '@peftjs/core-tensor';
 
 import { adapterConfigFromOptions } from '../adapter-config-option';
 import { finetuneClassifier } from '../finetune/classify-job';
@@ -144,9 +144,16 @@ function selectAdapterConfig(
   return withSeed(adapterConfigFromOptions({ method: opts.method, config: opts.config }), opts.seed);
 }
 
-/** Gives the adapter the run's seed unless its config already sets `init_weights_seed`. */
-function withSeed<C extends { architecture: string }>(config: C, seed: number): C {
+/**
+ * Gives the adapter the run's seed unless its config already sets `init_weights_seed`. Union
+ * configs (MAM, UniPELT, `a|b` strings) pass the seed to each member.
+ */
+function withSeed(config: AdapterConfig, seed: number): AdapterConfig {
+  const members = (config as { configs?: unknown }).configs;
+  if (config.architecture === 'union' && Array.isArray(members)) {
+    return parseAdapterConfig({ ...config, configs: members.map((member: AdapterConfig) => withSeed(member, seed)) });
+  }
   const current = (config as { init_weights_seed?: unknown }).init_weights_seed;
   if (!('init_weights_seed' in config) || (current !== null && current !== undefined)) return config;
-  return Object.freeze({ ...config, init_weights_seed: seed });
+  return parseAdapterConfig({ ...config, init_weights_seed: seed });
 }

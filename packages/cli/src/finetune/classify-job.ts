@@ -17,6 +17,7 @@ import { EVALUATION_BATCH_SIZE } from '../evaluation/batch-size';
 import { StagedDirectory } from '../output-dir';
 import { TrainingProgress } from '../progress';
 import { writeRunFiles } from './run-files';
+import { yieldToEventLoop } from './yield-to-event-loop';
 
 /** Settings of a classification fine-tuning run. */
 export interface ClassifierFinetuneOptions {
@@ -151,6 +152,7 @@ export async function finetuneClassifier(options: ClassifierFinetuneOptions): Pr
         loss: (batch) => softmaxCrossEntropy(pooledClassLogits(model, batch.inputIds, batch.attentionMask), batch.labels),
         releaseBatch: disposeClassificationBatch,
         onStep: async (report) => {
+          await yieldToEventLoop();
           const stepTokens = batchTokens.get(report.step - 1) ?? 0;
           tokens += stepTokens;
           trainMilliseconds += report.milliseconds;

@@ -10,6 +10,7 @@ import { loadLanguageModel } from '../model-loading';
 import { StagedDirectory } from '../output-dir';
 import { TrainingProgress } from '../progress';
 import { writeRunFiles } from './run-files';
+import { yieldToEventLoop } from './yield-to-event-loop';
 
 /** Settings of a language-model fine-tuning run. */
 export interface LanguageModelFinetuneOptions {
@@ -124,6 +125,7 @@ export async function finetuneLanguageModel(options: LanguageModelFinetuneOption
           causalLanguageModelingLoss(model.forward(batch.inputIds, { attentionMask: batch.attentionMask }), batch.inputIds, batch.attentionMask),
         releaseBatch: (batch) => tf.dispose([batch.inputIds, batch.attentionMask]),
         onStep: async (report) => {
+          await yieldToEventLoop();
           const stepTokens = batchTokens.get(report.step - 1) ?? 0;
           tokens += stepTokens;
           trainMilliseconds += report.milliseconds;

@@ -144,13 +144,21 @@ describe('interrupting finetune', () => {
     });
     let stdout = '';
     let stderr = '';
+    let interrupted = false;
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      // The adapter line comes right before the first optimizer step.
-      if (stdout.includes('trainable parameters')) child.kill('SIGINT');
+      // The adapter line comes right before the first optimizer step. A second SIGINT would end
+      // the process at once, so send only one.
+      if (!interrupted && stdout.includes('trainable parameters')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
+    // Ends the child if the interrupt is ignored, so a failing test leaves no process behind.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
     const code = await new Promise<number | null>((resolvePromise) => child.on('close', resolvePromise));
+    clearTimeout(guard);
 
     expect(code).toBe(0);
     expect(stderr).toContain('Interrupted: finishing the current step and saving what was trained');

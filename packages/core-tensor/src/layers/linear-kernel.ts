@@ -11,10 +11,11 @@ interface LinearKernelArgs {
 
 /**
  * The wasm kernel. tfjs 4.22's wasm backend hands a product to XNNPACK only when both operands
- * are untransposed and unbatched; every other form runs in a plain loop about 10 times slower
- * (1024 × 768 × 768 on one core: 40 ms against 560 ms). So the kernel transposes the `[out, in]`
- * weight first (about 3 ms for 768 × 768) and multiplies the input as one `[rows, in]` matrix.
- * Reshapes on wasm only relabel the same buffer, so they copy nothing.
+ * are untransposed and unbatched. Every other form runs in a plain loop about 10 times slower
+ * (1024 × 768 × 768 on one core: 40 ms against 560 ms, `tools/bench/forward-throughput.mjs`).
+ * So the kernel transposes the `[out, in]` weight first (about 3 ms for 768 × 768) and
+ * multiplies the input as one `[rows, in]` matrix. Reshapes on wasm only relabel the same
+ * buffer, so they copy nothing.
  */
 function createWasmKernel(): tf.KernelConfig | null {
   const kernel = (name: string) => tf.getKernel(name, 'wasm');
@@ -59,9 +60,9 @@ function kernelAvailable(): boolean {
   return true;
 }
 
-// The gradients are untransposed 2-D products too: dx = dy W and dW = dyᵀ x. The tape asks only
-// for the gradients of inputs that lead to a trained variable, so a frozen weight costs no dW
-// product, and only `x` and `weight` are kept for the backward pass.
+// The gradients are untransposed 2-D products too: dx = dy W and dW = dyᵀ x. The tape computes
+// only the gradients of inputs that lead to a trained variable, so a frozen weight costs no dW
+// product. Only `x` and `weight` are kept for the backward pass.
 if (tf.getGradient(KERNEL_NAME) === undefined) {
   tf.registerGradient({
     kernelName: KERNEL_NAME,

@@ -24,11 +24,12 @@ interface Moments {
 }
 
 /**
- * Adam (Kingma and Ba) with decoupled weight decay. The update is the one of tfjs's
+ * Adam (Kingma and Ba) with decoupled weight decay. The update is the one of tfjs 4.22's
  * `AdamOptimizer`, op for op in float32, but each variable is updated in its own small scopes.
- * tfjs's optimizer keeps every intermediate of every variable until the whole update ends,
- * about ten times the model's size (over 4 GiB for BERT-base, more than a wasm heap holds),
- * and it files moments by position in the gradient map rather than by variable.
+ * tfjs's optimizer keeps every intermediate of every variable until the whole update ends. That
+ * is about ten times the trained parameters' size (an estimate: over 4 GiB for BERT-base, more
+ * than a wasm heap holds). It also keys the moments by position in the gradient map, so a step
+ * whose gradient map has other names mixes them up; here they are keyed by variable name.
  */
 export class AdamW {
   private lr: number;

@@ -78,9 +78,12 @@ export class LlamaForSequenceClassification extends AdaptableModel {
     try {
       const lastTokens = this.lastTokenPositions(inputIds, attentionMask);
       return tf.tidy(() => {
-        const [batch, length, width] = hidden.shape as [number, number, number];
-        const rows = lastTokens.map((position, row) => row * length + position);
-        const pooled = tf.gather(hidden.reshape([batch * length, width]), tf.tensor1d(rows, 'int32'));
+        const length = hidden.shape[1]!;
+        // Selecting the last token with a one-hot weighted sum rather than tf.gather keeps the
+        // gradient on kernels every backend has: gather's gradient needs UnsortedSegmentSum,
+        // which the wasm backend lacks, so adapters could not be trained through this head.
+        const selector = tf.oneHot(tf.tensor1d(lastTokens, 'int32'), length).toFloat().expandDims(2);
+        const pooled = tf.sum(tf.mul(hidden, selector), 1);
         return this.score.apply(pooled);
       });
     } finally {
