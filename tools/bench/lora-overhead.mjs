@@ -16,8 +16,9 @@
 //
 // The training steps use batch 1 × 128 by default. At 8 × 128 a step needs more than the 4 GiB a
 // wasm heap can hold, because tfjs keeps a copy of every tensor that a backward pass reads and
-// every intermediate gradient until the pass ends. At 2 × 128 single steps fit, but the timing
-// rounds run out of wasm memory (docs/benchmarks.md has the figures).
+// every intermediate gradient until the pass ends. At 2 × 128 the first full fine-tuning step
+// fits, but the second one, with AdamW's moments in place, runs out of wasm memory
+// (docs/benchmarks.md has the figures).
 import * as tf from '@tensorflow/tfjs';
 import { AdamW, initBackend, trainStep } from '@peftjs/core-tensor';
 import { LoRAConfig } from '@peftjs/adapters-lora';

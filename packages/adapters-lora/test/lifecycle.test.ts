@@ -233,6 +233,7 @@ describe('activation and composition', () => {
 
   it('Stack adds both updates and Average mixes them', () => {
     const model = twoAdapters();
+    silence(model);
     const input = tinyInput();
     // Compare at one linear layer, where LoRA updates add exactly.
     const site = model.adaptationSites().find((s) => s.kind === 'linear' && s.path === 'model.layers.0.self_attn.q_proj')!;
