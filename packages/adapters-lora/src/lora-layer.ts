@@ -26,8 +26,8 @@ export interface LoRASiteSettings {
 /**
  * LoRA at one linear layer `y = x Wᵀ + b` of shape `[out, in]`.
  *
- * In `add` mode it holds `lora_A` (`[r, in]`) and `lora_B` (`[out, r]`) and contributes
- * `s · dropout(x) Aᵀ Bᵀ`; in `scale` mode ((IA)³) it holds only `lora_B` (`[out, 1]`) and the
+ * In `add` mode it has `lora_A` (`[r, in]`) and `lora_B` (`[out, r]`) and contributes
+ * `s · dropout(x) Aᵀ Bᵀ`. In `scale` mode ((IA)³) it has only `lora_B` (`[out, 1]`), and the
  * output is multiplied by `s · lora_B`. With gating, `sigmoid(gate(x))` averaged over the sequence
  * replaces `s`. The modules are placed in the model tree by the adapter host as
  * `<layer>.lora_A.<name>`, `<layer>.lora_B.<name>`, `<layer>.lora_dropout.<name>` and
@@ -70,7 +70,7 @@ export class LoRALayer implements LinearAdapterHandler {
     }
   }
 
-  /** The modules to place in the model, by container name. */
+  /** Returns the modules to place in the model, with their container names. */
   modules(): [container: string, module: Module][] {
     const result: [string, Module][] = [];
     if (this.loraA) result.push(['lora_A', this.loraA]);
@@ -103,7 +103,7 @@ export class LoRALayer implements LinearAdapterHandler {
   }
 
   /**
-   * The weight update of this site in `[out, in]` layout: `s · B A` in add mode, the scaling
+   * Returns the weight update of this site in `[out, in]` layout: `s · B A` in add mode, the scaling
    * vector `s · lora_B` (`[out, 1]`) in scale mode.
    */
   deltaWeight(): tf.Tensor {

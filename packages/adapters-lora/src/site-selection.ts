@@ -86,7 +86,10 @@ export function selectLoRASites(
     const alphaKey = matchPatternKey(site.path, alphaKeys);
     if (rankKey !== undefined) usedRank.add(rankKey);
     if (alphaKey !== undefined) usedAlpha.add(alphaKey);
-    const r = config.composition_mode === 'scale' ? 1 : rankKey !== undefined ? config.rank_pattern[rankKey] : config.r;
+    // (IA)³ learns one vector per layer, so its rank is always 1.
+    let r = config.r;
+    if (config.composition_mode === 'scale') r = 1;
+    else if (rankKey !== undefined) r = config.rank_pattern[rankKey];
     const alpha = alphaKey !== undefined ? config.alpha_pattern[alphaKey] : config.alpha;
     const scaling = config.use_rslora ? alpha / Math.sqrt(r) : alpha / r;
 

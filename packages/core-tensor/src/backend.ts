@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { BackendError, InvalidArgumentError } from './errors';
 
-/** Backend names peftjs knows how to initialise. */
+/** Backend names that peftjs can initialise. */
 export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
 
 const KNOWN: readonly BackendName[] = ['wasm', 'cpu', 'webgl', 'webgpu'];

@@ -2,29 +2,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
+import { TINY_LLAMA_CONFIG } from '@peftjs/test-harness';
 import { LlamaForCausalLM, loadLlama2cCheckpoint, loadLlama2cTokenizer, stories260KPaths, type Llama2cTokenizer } from '@peftjs/models';
 
 /**
- * A tiny Llama with random, UNTRAINED weights (hidden 32, 5 layers, 4 heads, 2 key/value heads,
+ * Builds a tiny Llama with random, UNTRAINED weights (hidden 32, 5 layers, 4 heads, 2 key/value heads,
  * feed-forward 37, vocabulary 64), deterministic for a seed. For lifecycle tests that need many
  * fresh models quickly; numbers from it mean nothing about language.
  */
 export function tinyLlama(seed = 0): LlamaForCausalLM {
-  return new LlamaForCausalLM(
-    {
-      hidden_size: 32,
-      intermediate_size: 37,
-      num_hidden_layers: 5,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      vocab_size: 64,
-      max_position_embeddings: 64,
-    },
-    { seed },
-  );
+  return new LlamaForCausalLM(TINY_LLAMA_CONFIG, { seed });
 }
 
-/** A fixed batch of token ids for the tiny model: `[2, 7]`. */
+/** Returns a fixed `[2, 7]` batch of token ids for the tiny model. */
 export function tinyInput(): tf.Tensor2D {
   return tf.tensor2d(
     [
@@ -36,7 +26,7 @@ export function tinyInput(): tf.Tensor2D {
   );
 }
 
-/** The real stories260K model and tokenizer shipped with @peftjs/models. */
+/** Loads the real stories260K model and tokenizer shipped with @peftjs/models. */
 export async function stories260K(): Promise<{ model: LlamaForCausalLM; tokenizer: Llama2cTokenizer }> {
   const paths = stories260KPaths();
   const model = await loadLlama2cCheckpoint(paths.checkpoint);
@@ -44,7 +34,7 @@ export async function stories260K(): Promise<{ model: LlamaForCausalLM; tokenize
   return { model, tokenizer };
 }
 
-/** The TinyStories sample stories of the repository's fixtures, one string per story. */
+/** Reads the TinyStories sample of the repository's fixtures, one string per story. */
 export function tinyStoriesSample(): string[] {
   const text = fs.readFileSync(path.join(__dirname, '../../../../fixtures/tinystories/tinystories_sample.txt'), 'utf8');
   return text

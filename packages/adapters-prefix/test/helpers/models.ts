@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TINY_LLAMA_CONFIG } from '@peftjs/test-harness';
 import type { AdaptableModel } from '@peftjs/core-tensor';
 import { LlamaForCausalLM, createTinyRandomBert, loadLlama2cCheckpoint, stories260KPaths, type BertModel } from '@peftjs/models';
 
@@ -8,18 +9,7 @@ import { LlamaForCausalLM, createTinyRandomBert, loadLlama2cCheckpoint, stories2
  * the same weights, and its outputs mean nothing about language.
  */
 export function tinyLlama(seed = 0): LlamaForCausalLM {
-  return new LlamaForCausalLM(
-    {
-      hidden_size: 32,
-      intermediate_size: 37,
-      num_hidden_layers: 5,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      vocab_size: 64,
-      max_position_embeddings: 64,
-    },
-    { seed },
-  );
+  return new LlamaForCausalLM(TINY_LLAMA_CONFIG, { seed });
 }
 
 /** Returns a fixed `[2, 7]` batch of token ids for {@link tinyLlama}. */

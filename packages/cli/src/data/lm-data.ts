@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readLabelledSentences, readTextLines } from './labelled-sentences';
 import type { TokenEncoder } from './token-encoder';
 
-/** The review sentences shipped with this package (UCI Sentiment Labelled Sentences, CC BY 4.0). */
+/** Returns the paths of the review sentences shipped with this package (UCI Sentiment Labelled Sentences, CC BY 4.0). */
 export function shippedSentimentFiles(): string[] {
   // This module sits two folders below the package root as src/data and as dist/data.
   const assets = join(__dirname, '..', '..', 'assets', 'sentiment');
@@ -11,8 +11,8 @@ export function shippedSentimentFiles(): string[] {
 }
 
 /**
- * Reads the texts of language-modelling data files: a file whose every line contains a tab is read
- * as `text<TAB>label` and only the text is kept; any other file gives one text per non-blank line.
+ * Reads the texts of language-modelling data files. A file whose every line contains a tab is read
+ * as `text<TAB>label`, and only the text is kept. Any other file gives one text per non-blank line.
  */
 export async function readLanguageModelTexts(paths: readonly string[]): Promise<string[]> {
   const texts: string[] = [];

@@ -23,7 +23,7 @@ export interface LanguageModelFinetuneOptions {
   readonly adapterName?: string;
   readonly steps: number;
   readonly batchSize: number;
-  /** Longest training sequence, in tokens. */
+  /** Maximum training sequence length, in tokens. */
   readonly sequenceLength: number;
   readonly learningRate: number;
   readonly schedule: ScheduleKind;
@@ -36,7 +36,7 @@ export interface LanguageModelFinetuneOptions {
   readonly output: string;
   /** Checked before every step; true stops training and saves what was trained so far. */
   readonly shouldStop?: () => boolean;
-  /** Where human-readable progress goes. */
+  /** Receiver of human-readable progress lines. */
   readonly log?: (line: string) => void;
 }
 

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
 
 /**
- * Composition blocks that say how several adapters act together, after AdapterHub's
+ * Composition blocks that define how several adapters act together, after AdapterHub's
  * `adapters.composition`. A setup is an adapter name or a block whose children are names or
  * blocks; an array of names is read as a {@link Stack}.
  */
@@ -96,7 +96,7 @@ export type CompositionBlock = Stack | Parallel | BatchSplit | Average;
 /** A normalised adapter setup: a name or a block. */
 export type AdapterSetup = string | CompositionBlock;
 
-/** What callers may pass: a setup, or an array of names and blocks meaning a {@link Stack}. */
+/** Setup accepted from callers: a setup, or an array of names and blocks meaning a {@link Stack}. */
 export type AdapterSetupInput = AdapterSetup | readonly AdapterSetupInput[];
 
 /** Converts arrays to {@link Stack} blocks (a one-element array becomes its element) and checks names. */

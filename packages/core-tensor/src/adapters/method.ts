@@ -8,7 +8,7 @@ import type { CompositionBlock } from './composition';
 
 /**
  * The contract between the adapter host and adapter methods. A method (LoRA, bottleneck,
- * prefix tuning, ...) is registered under its architecture name; the host asks it to validate a
+ * prefix tuning, ...) is registered under its architecture name; the host calls it to validate a
  * config and build the modules of one adapter, then attaches them to the model and runs them
  * through the site handlers returned here.
  */
@@ -46,7 +46,7 @@ export interface ResidualAdapterHandler {
    * the block normalisation (null in pre-norm models).
    */
   preForward(hidden: tf.Tensor, residual: tf.Tensor, layerNorm: LayerNorm | RMSNorm | null): ResidualState;
-  /** Runs the adapter on `state.hidden`, adding its own residual where its config says so. */
+  /** Runs the adapter on `state.hidden`, adding its own residual when its config requires it. */
   forward(state: ResidualState): tf.Tensor;
   /**
    * Produces the block output from the adapter output, the original sub-layer output, the block
@@ -111,7 +111,7 @@ export interface AdapterBuild {
   dispose?(): void;
 }
 
-/** What a method receives when it builds an adapter. */
+/** Context a method receives when it builds an adapter. */
 export interface AdapterBuildContext<C extends AdapterConfig = AdapterConfig> {
   readonly name: string;
   readonly config: C;

@@ -9,7 +9,7 @@ import { linear } from './linear-function';
 
 /**
  * A function that post-processes a linear layer's output. The adapter host installs one on every
- * linear adaptation site that has adapters; it receives the layer input and the base output and
+ * linear adaptation site that has adapters. It receives the layer input and the base output and
  * returns the adapted output (for example `y + s · x Aᵀ Bᵀ` for LoRA).
  */
 export type LinearForwardHook = (input: tf.Tensor, baseOutput: tf.Tensor) => tf.Tensor;

@@ -12,7 +12,7 @@ import type { Module } from '../module/module';
  * tensors saved under them have the keys PEFT and AdapterHub use.
  */
 
-/** Where a linear site sits in a transformer block, using AdapterHub's LoRA location names. */
+/** Location of a linear site in a transformer block, with AdapterHub's LoRA location names. */
 export type LinearLocation = 'selfattn' | 'intermediate' | 'output';
 
 /**
@@ -39,7 +39,7 @@ export interface LinearSite {
  */
 export type ResidualHook = (hidden: tf.Tensor, residual: tf.Tensor, layerNorm: LayerNorm | RMSNorm | null) => tf.Tensor;
 
-/** Which residual connection of a block a residual site is: after attention or after the feed-forward block. */
+/** Residual connection of a block: after attention or after the feed-forward block. */
 export type ResidualLocation = 'mh_adapter' | 'output_adapter';
 
 /**

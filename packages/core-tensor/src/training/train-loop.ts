@@ -54,8 +54,8 @@ export interface TrainingResult {
 
 /**
  * Trains the trainable parameters with AdamW, a warm-up learning-rate schedule and optional
- * gradient clipping. The loop knows nothing about models or tasks: the caller provides batches
- * and the loss. The optimizer's state is released when the loop ends, also on error.
+ * gradient clipping. The loop is independent of models and tasks, because the caller provides
+ * batches and the loss. The optimizer's state is released when the loop ends, also on error.
  */
 export async function runTraining<B>(options: TrainingOptions<B>): Promise<TrainingResult> {
   const { steps, parameters } = options;
